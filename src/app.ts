@@ -1,0 +1,58 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Config } from './config.ts';
+import type { Database } from './db/connect.ts';
+import security from './plugins/external/security.ts';
+import session from './plugins/external/session.ts';
+import view from './plugins/external/view.ts';
+import csrf from './plugins/app/csrf.ts';
+import errors from './plugins/app/errors.ts';
+import requestScope, { type RouteRecord } from './plugins/app/request-scope.ts';
+import systemRoutes from './routes/system/index.ts';
+import authRoutes from './routes/auth/index.ts';
+import homeRoutes from './routes/home/index.ts';
+import accountRoutes from './routes/account/index.ts';
+import { loadAssets } from './web/assets.ts';
+
+export type AppOptions = {
+  config: Pick<Config, 'production' | 'sessionSecret' | 'trustProxy' | 'logLevel'>;
+  database: Database;
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    database: Database;
+    /** Every route with its declared access, as registered: the access test walks this. */
+    routeTable: RouteRecord[];
+  }
+}
+
+/** Builds the portal: external plugins, then our own, then the routes. Listening is server.ts's job. */
+export async function buildApp({ config, database }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+    },
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const routes: RouteRecord[] = [];
+  app.decorate('database', database);
+  app.decorate('routeTable', routes);
+  loadAssets();
+
+  await app.register(security, { production: config.production });
+  await app.register(session, { knex: database.knex, secret: config.sessionSecret, production: config.production });
+  await app.register(view, { cache: config.production || process.env.NODE_ENV === 'test' });
+  await app.register(csrf);
+  await app.register(errors);
+  await app.register(requestScope, { knex: database.knex, routes });
+
+  await app.register(systemRoutes);
+  await app.register(authRoutes);
+  await app.register(homeRoutes);
+  await app.register(accountRoutes);
+  return app;
+}

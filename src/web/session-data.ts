@@ -1,0 +1,22 @@
+import type { Locale } from '../i18n/index.ts';
+
+/** What we keep in a session. The partner id is copied at sign-in: a user never changes company. */
+export type SessionAuth = {
+  userId: number;
+  kind: 'staff' | 'partner';
+  partnerId: number | null;
+  /** Epoch milliseconds of sign-in, for the absolute timeout. */
+  signedInAt: number;
+};
+
+/** A one-time message shown on the next page (after a redirect). */
+export type Flash = { key: string; vars?: Record<string, string | number> };
+
+declare module 'fastify' {
+  interface Session {
+    auth?: SessionAuth;
+    csrf?: string;
+    locale?: Locale;
+    flash?: Flash;
+  }
+}
