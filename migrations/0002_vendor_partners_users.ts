@@ -10,6 +10,7 @@ export async function up(knex: Knex): Promise<void> {
        name text NOT NULL,
        base_currency char(3) NOT NULL DEFAULT 'USD' CHECK (base_currency ~ '^[A-Z]{3}$'),
        time_zone text NOT NULL DEFAULT 'UTC',
+       version integer NOT NULL DEFAULT 1,
        updated_at timestamptz NOT NULL DEFAULT now()
      )`,
     `INSERT INTO vendor_settings (id, name) VALUES (1, 'Vendor')`,

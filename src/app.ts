@@ -12,6 +12,7 @@ import systemRoutes from './routes/system/index.ts';
 import authRoutes from './routes/auth/index.ts';
 import homeRoutes from './routes/home/index.ts';
 import accountRoutes from './routes/account/index.ts';
+import settingsRoutes from './routes/admin/settings.ts';
 import { loadAssets } from './web/assets.ts';
 
 export type AppOptions = {
@@ -54,5 +55,6 @@ export async function buildApp({ config, database }: AppOptions): Promise<Fastif
   await app.register(authRoutes);
   await app.register(homeRoutes);
   await app.register(accountRoutes);
+  await app.register(settingsRoutes);
   return app;
 }

@@ -13,6 +13,7 @@ const database = await connect({
   poolMax: config.dbPoolMax,
   statementTimeoutMs: config.dbStatementTimeoutMs,
   onConnectionError: (err) => app?.log.warn({ err }, 'database connection error'),
+  log: { warn: (m) => app?.log.warn({ detail: String(m) }, 'database'), error: (m) => app?.log.error({ detail: String(m) }, 'database') },
 });
 
 // eslint-disable-next-line prefer-const

@@ -10,6 +10,8 @@ export type Database = {
   kind: DatabaseKind;
   /** The owner's handle: migrations, seeding, the session store and background jobs. Requests never get it. */
   knex: Knex;
+  /** The embedded engine itself, when there is one (tests dump and restore it). */
+  pglite?: PGlite;
   close(): Promise<void>;
 };
 
@@ -22,6 +24,8 @@ export type ConnectOptions = {
   onConnectionError?: (err: Error) => void;
   /** Preloaded embedded data folder (a dump), used by tests to skip migrating every time. */
   loadDataDir?: Blob | File;
+  /** Where the query builder's own warnings go (it writes to the console otherwise). */
+  log?: { warn(message: unknown): void; error(message: unknown): void };
 };
 
 export async function connect(options: ConnectOptions): Promise<Database> {
@@ -33,6 +37,7 @@ function connectPostgres(url: string, options: ConnectOptions): Database {
   const statementTimeout = options.statementTimeoutMs ?? 15000;
   const knex = knexFactory({
     client: 'pg',
+    ...(options.log ? { log: { warn: options.log.warn, error: options.log.error, deprecate: options.log.warn, debug: () => {} } } : {}),
     connection: {
       connectionString: url,
       connectionTimeoutMillis: 5000,
@@ -72,9 +77,10 @@ async function connectEmbedded(options: ConnectOptions): Promise<Database> {
   return {
     kind: 'embedded',
     knex,
+    pglite,
     async close() {
-      await knex.destroy();
-      await pglite.close();
+      await knex.destroy(); // knex-pglite closes the engine with its one connection
+      if (!pglite.closed) await pglite.close();
     },
   };
 }

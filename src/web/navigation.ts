@@ -8,6 +8,7 @@ export type NavItem = { href: string; labelKey: string; access: Access };
 const ITEMS: NavItem[] = [
   { href: '/home', labelKey: 'nav.home', access: 'user' },
   { href: '/account', labelKey: 'nav.account', access: 'user' },
+  { href: '/admin/settings', labelKey: 'nav.settings', access: 'settings.manage' },
 ];
 
 export function navigationFor(user: CurrentUser | null): NavItem[] {

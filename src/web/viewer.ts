@@ -17,7 +17,7 @@ export const FALLBACK_VENDOR: Vendor = { name: 'Partner portal', baseCurrency: '
 /** The user's preference, else what this browser chose here before signing in, else Accept-Language, else English. */
 export function resolveLocale(req: FastifyRequest, user: CurrentUser | null): Locale {
   if (user?.locale) return user.locale;
-  const chosen = req.session?.get('locale');
+  const chosen = typeof req.session?.get === 'function' ? req.session.get('locale') : undefined;
   if (isLocale(chosen)) return chosen;
   return negotiateLocale(req.headers['accept-language']) ?? DEFAULT_LOCALE;
 }

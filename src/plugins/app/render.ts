@@ -21,8 +21,13 @@ export function wantsPartial(req: FastifyRequest): boolean {
   return req.headers['hx-request'] === 'true' && req.headers['hx-request-type'] === 'partial';
 }
 
+/** False when the session could not be loaded (the store failed), e.g. while rendering that very error. */
+function hasSession(req: FastifyRequest): boolean {
+  return typeof req.session?.get === 'function';
+}
+
 export function layoutData(req: FastifyRequest, viewer: Viewer) {
-  const flash = req.session?.get('flash');
+  const flash = hasSession(req) ? req.session.get('flash') : undefined;
   if (flash) req.session.set('flash', undefined);
   return {
     t: viewer.t,
@@ -34,7 +39,7 @@ export function layoutData(req: FastifyRequest, viewer: Viewer) {
     currentPath: req.url.split('?')[0],
     returnTo: req.method === 'GET' ? req.url : req.url.split('?')[0],
     locales: LOCALES.map((code) => ({ code, name: LOCALE_NAMES[code] })),
-    csrf: req.session ? csrfToken(req) : '',
+    csrf: hasSession(req) ? csrfToken(req) : '',
     flash: flash ? viewer.t(flash.key, flash.vars) : null,
     asset: assetUrl,
     errors: [] as unknown[],

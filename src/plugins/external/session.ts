@@ -2,7 +2,8 @@ import fp from 'fastify-plugin';
 import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
 import type { Knex } from 'knex';
-import type { FastifyInstance, Session } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, Session } from 'fastify';
+import { isDatabaseUnavailable } from '../../db/errors.ts';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
@@ -16,8 +17,10 @@ type Callback<T = void> = (err?: unknown, value?: T) => void;
  */
 export class SessionStore {
   #knex: Knex;
-  constructor(knex: Knex) {
+  #log: FastifyBaseLogger | undefined;
+  constructor(knex: Knex, log?: FastifyBaseLogger) {
     this.#knex = knex;
+    this.#log = log;
   }
 
   get(sid: string, callback: (err: unknown, session?: Session | null) => void): void {
@@ -36,7 +39,17 @@ export class SessionStore {
       .insert({ sid, sess: JSON.stringify(session), expires_at: expires, user_id: auth?.userId ?? null })
       .onConflict('sid')
       .merge()
-      .then(() => callback(), callback);
+      .then(
+        () => callback(),
+        (err: unknown) => {
+          // With the database gone, the response (a 503 page) matters more than saving the session: a failed
+          // save here would replace that page with a bare error.
+          if (isDatabaseUnavailable(err)) {
+            this.#log?.warn({ err }, 'session not saved: database unavailable');
+            callback();
+          } else callback(err);
+        },
+      );
   }
 
   destroy(sid: string, callback: Callback): void {
@@ -72,7 +85,7 @@ export default fp(
     await app.register(fastifySession, {
       secret: opts.secret,
       cookieName: sessionCookieName(opts.production),
-      store: new SessionStore(opts.knex),
+      store: new SessionStore(opts.knex, app.log),
       saveUninitialized: false,
       rolling: true,
       cookie: {

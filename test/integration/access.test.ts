@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { Client, signedIn, text } from '../support/client.ts';
+import { isAccess } from '../../src/web/access.ts';
+import { buildApp } from '../../src/app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t.close());
+
+describe('route access declarations', () => {
+  it('every registered route declares public, user or a permission from the matrix', () => {
+    expect(t.app.routeTable.length).toBeGreaterThan(8);
+    const undeclared = t.app.routeTable.filter((r) => !isAccess(r.access)).map((r) => `${r.method} ${r.url}`);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('refuses to start an app with a route that declares no access', async () => {
+    const app = await buildApp({
+      config: { production: false, sessionSecret: 'x'.repeat(40), trustProxy: false, logLevel: 'silent' },
+      database: t.database,
+    });
+    expect(() => app.get('/forgotten', async () => 'oops')).toThrow(/declares no valid access/);
+    await app.close();
+  });
+
+  it('sends anonymous visitors of a signed-in page to sign in, and back afterwards', async () => {
+    const client = new Client(t.app);
+    const res = await client.get('/account');
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/sign-in?next=%2Faccount');
+    await client.get(String(res.headers.location));
+    const signIn = await client.post('/sign-in', { email: 'ben@alpha.example', password: 'portal-demo-password', next: '/account' });
+    expect(signIn.headers.location).toBe('/account');
+  });
+
+  it.each([
+    ['anna@alpha.example', 403],
+    ['ben@alpha.example', 403],
+    ['carla@beta.example', 403],
+    ['manager@lumen.example', 403],
+    ['support@lumen.example', 403],
+    ['admin@lumen.example', 200],
+  ])('lets only channel admins into the settings: %s gets %i', async (email, status) => {
+    const client = await signedIn(t.app, email);
+    const res = await client.get('/admin/settings');
+    expect(res.statusCode).toBe(status);
+    if (status === 403) expect(text(res.body)).toContain('You cannot do this');
+    // Version 0 never exists, so even the admin's post is a stale edit and changes nothing for other tests.
+    const post = await client.post('/admin/settings', { name: 'Hijacked', base_currency: 'EUR', time_zone: 'UTC', version: '0' });
+    expect(post.statusCode).toBe(status === 403 ? 403 : 409);
+  });
+
+  it('shows the settings link only to those who may use it', async () => {
+    const admin = await signedIn(t.app, 'admin@lumen.example');
+    expect((await admin.get('/home')).body).toContain('href="/admin/settings"');
+    const manager = await signedIn(t.app, 'manager@lumen.example');
+    expect((await manager.get('/home')).body).not.toContain('href="/admin/settings"');
+  });
+});
+
+describe('home shells', () => {
+  it.each([
+    ['admin@lumen.example', 'Welcome, Alex Admin', 'channel administrator'],
+    ['manager@lumen.example', 'Welcome, Maria Manager', 'channel manager'],
+    ['support@lumen.example', 'Welcome, Sam Support', 'support agent'],
+    ['anna@alpha.example', 'Welcome, Anna Alpha', 'You work for Alpha Solutions as partner administrator'],
+    ['ben@alpha.example', 'Welcome, Ben Alpha', 'You work for Alpha Solutions as sales agent'],
+    ['carla@beta.example', 'Welcome, Carla Beta', 'You work for Beta Systems as partner administrator'],
+  ])('greets %s with their own role and company', async (email, heading, line) => {
+    const client = await signedIn(t.app, email);
+    const body = text((await client.get('/home')).body);
+    expect(body).toContain(heading);
+    expect(body).toContain(line);
+  });
+
+  it("lists a sales agent's abilities from the matrix, without a partner admin's", async () => {
+    const body = text((await (await signedIn(t.app, 'ben@alpha.example')).get('/home')).body);
+    expect(body).toContain('Work with customers');
+    expect(body).not.toContain("Manage your company's people");
+  });
+});
