@@ -49,7 +49,8 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 await app.listen({ port: config.port, host: config.host });
-const url = `http://localhost:${config.port}`;
+const address = app.server.address();
+const url = `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`;
 if (seeded) {
   if (seeded.added.length) app.log.info({ added: seeded.added.length }, 'demo data added');
   console.log(`\nPartner portal running at ${url} (embedded database in ${path.join(config.dataDir, 'pglite')})\n${demoLoginsText(url)}\n`);

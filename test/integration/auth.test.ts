@@ -205,3 +205,18 @@ describe('throttling', () => {
     expect((await new Client(t.app).signIn(user.email, TEST_PASSWORD)).statusCode).toBe(303);
   });
 });
+
+describe('cookies in production', () => {
+  it('uses a Secure __Host- cookie over HTTPS', async () => {
+    const { buildApp } = await import('../../src/app.ts');
+    const app = await buildApp({ config: { production: true, sessionSecret: 'p'.repeat(40), trustProxy: true, logLevel: 'silent' }, database: t.database });
+    const res = await app.inject({ url: '/sign-in', headers: { 'x-forwarded-proto': 'https' } });
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/^__Host-portal_session=/);
+    expect(cookie).toMatch(/; Secure/);
+    expect(cookie).toMatch(/; Path=\//);
+    expect(cookie).not.toMatch(/Domain=/);
+    expect(String(res.headers['strict-transport-security'])).toMatch(/max-age=\d+/);
+    await app.close();
+  });
+});
