@@ -16,12 +16,23 @@ import settingsRoutes from './routes/admin/settings.ts';
 import { loadAssets } from './web/assets.ts';
 
 export type AppOptions = {
-  config: Pick<Config, 'production' | 'sessionSecret' | 'trustProxy' | 'logLevel'>;
+  config: Pick<Config, 'production' | 'sessionSecret' | 'trustProxy' | 'logLevel'> & Partial<Pick<Config, 'publicUrl' | 'smtpUrl'>>;
   database: Database;
+};
+
+/** What routes and services need to know of the configuration. */
+export type PortalConfig = {
+  production: boolean;
+  publicUrl: string;
+  /** The host part of Message-IDs. */
+  mailDomain: string;
+  /** The Sent mail page exists only without an SMTP server and outside production: it shows working links. */
+  showSentMail: boolean;
 };
 
 declare module 'fastify' {
   interface FastifyInstance {
+    portalConfig: PortalConfig;
     database: Database;
     /** Every route with its declared access, as registered: the access test walks this. */
     routeTable: RouteRecord[];
@@ -40,6 +51,13 @@ export async function buildApp({ config, database }: AppOptions): Promise<Fastif
     routerOptions: { ignoreTrailingSlash: true },
   });
   const routes: RouteRecord[] = [];
+  const publicUrl = config.publicUrl ?? 'http://localhost:3000';
+  app.decorate('portalConfig', {
+    production: config.production,
+    publicUrl,
+    mailDomain: new URL(publicUrl).hostname,
+    showSentMail: !config.smtpUrl && !config.production,
+  } satisfies PortalConfig);
   app.decorate('database', database);
   app.decorate('routeTable', routes);
   loadAssets();

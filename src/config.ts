@@ -15,6 +15,13 @@ export type Config = {
   dbStatementTimeoutMs: number;
   trustProxy: boolean;
   logLevel: string;
+  /** Where links in emails point; the address people use to reach the portal. */
+  publicUrl: string;
+  /** SMTP server for outgoing mail; without it, mail is kept in the outbox and shown on the Sent mail page. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Run the outbox worker inside the web process (default); a separate `npm run worker` process can take over. */
+  runWorker: boolean;
 };
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -59,5 +66,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', env.DB_STATEMENT_TIMEOUT_MS, 15000),
     trustProxy: env.TRUST_PROXY === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${int('PORT', env.PORT, 3000)}`).replace(/\/+$/, ''),
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM ?? 'Partner Portal <portal@localhost>',
+    runWorker: env.RUN_WORKER !== 'false',
   };
 }

@@ -6,6 +6,11 @@
     var el = (root || document).querySelector('[data-autofocus]');
     if (el) el.focus();
   }
+  // A boosted page swaps only <body>'s content: carry its language up to <html> (WCAG 3.1.1).
+  function syncLang() {
+    var page = document.getElementById('page');
+    if (page && page.lang) document.documentElement.lang = page.lang;
+  }
   document.addEventListener('DOMContentLoaded', function () { focusMarked(document); });
-  document.addEventListener('htmx:after:swap', function (e) { focusMarked(e.target); });
+  document.addEventListener('htmx:after:swap', function (e) { syncLang(); focusMarked(e.target); });
 })();

@@ -76,23 +76,37 @@ describe('account preferences', () => {
     expect(row).toEqual({ locale: null, time_zone: null });
   });
 
-  it('answers htmx with only the form fragment, and says so with Vary', async () => {
-    const user = await createUser(t.database.knex);
-    const client = await signedIn(t.app, user.email, TEST_PASSWORD);
-    const res = await client.post('/account/preferences', { locale: 'en', time_zone: 'Nowhere/Land' }, { htmx: true });
-    expect(res.statusCode).toBe(422);
-    expect(res.body.trimStart()).toMatch(/^<section id="preferences"/);
-    expect(res.body).not.toContain('<html');
-    expect(res.body).toContain('There is a problem');
-    expect(String(res.headers.vary)).toMatch(/HX-Request/);
+  it('answers an htmx fragment request with a fragment, and a boosted one with the full page, with Vary', async () => {
+    const client = await signedIn(t.app, 'ben@alpha.example');
+    const fragment = await client.get('/no/such/thing', { 'hx-request': 'true', 'hx-request-type': 'partial' });
+    expect(fragment.statusCode).toBe(404);
+    expect(fragment.body).not.toContain('<html');
+    expect(text(fragment.body)).toContain('Page not found');
+    expect(String(fragment.headers.vary)).toMatch(/HX-Request/);
 
-    const full = await client.get('/account');
-    expect(full.body).toContain('<html');
-    expect(String(full.headers.vary)).toMatch(/HX-Request/);
-    const fragment = await client.get('/account', { 'hx-request': 'true', 'hx-request-type': 'partial' });
-    expect(fragment.body.trimStart()).toMatch(/^<section id="preferences"/);
     const boosted = await client.get('/account', { 'hx-request': 'true', 'hx-request-type': 'full', 'hx-boosted': 'true' });
     expect(boosted.body).toContain('<html');
+    expect(String(boosted.headers.vary)).toMatch(/HX-Request/);
+  });
+
+  it('forgets an earlier language choice when the user goes back to the browser language', async () => {
+    const user = await createUser(t.database.knex);
+    const client = await signedIn(t.app, user.email, TEST_PASSWORD);
+    client.acceptLanguage = 'it';
+    await client.post('/account/preferences', { locale: 'de', time_zone: '' });
+    expect((await client.get('/account')).body).toContain('<html lang="de">');
+    await client.post('/account/preferences', { locale: '', time_zone: '' });
+    expect((await client.get('/account')).body).toContain('<html lang="it">');
+  });
+
+  it('shows error pages raised before a route runs with the signed-in layout', async () => {
+    const client = await signedIn(t.app, 'anna@alpha.example');
+    const missing = await client.get('/no-such-page');
+    expect(missing.body).toContain('Lumen Software');
+    expect(text(missing.body)).toContain('Anna Alpha, Alpha Solutions');
+    const refused = await client.post('/account/preferences', { locale: 'de' }, { csrf: null });
+    expect(refused.statusCode).toBe(403);
+    expect(text(refused.body)).toContain('Anna Alpha, Alpha Solutions');
   });
 
   it('shows a date in the vendor zone by default and in the chosen zone after saving one', async () => {

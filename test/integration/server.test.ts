@@ -10,7 +10,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 describe('the server process', () => {
   it('starts on an empty data folder with demo logins, serves, and exits cleanly on SIGTERM', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'portal-start-'));
-    const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
     delete env.DATABASE_URL;
     delete env.NODE_ENV;
     const child = spawn(process.execPath, ['src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -28,8 +28,9 @@ describe('the server process', () => {
       expect(signIn.status).toBe(200);
       expect(await signIn.text()).toContain('Lumen Software');
 
-      // A request that is in flight when the signal arrives still gets its answer.
-      const inFlight = fetch(`${url}/sign-in`);
+      // A request the server has started on when the signal arrives still gets its answer.
+      const inFlight = fetch(`${url}/sign-in?in-flight`);
+      await expect.poll(() => output, { timeout: 10000, interval: 5 }).toMatch(/"url":"\/sign-in\?in-flight"/);
       child.kill('SIGTERM');
       expect((await inFlight).status).toBe(200);
       expect(await exited).toBe(0);

@@ -6,12 +6,13 @@ import '../../web/session-data.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** A form's own field wins: it was rendered with the form, while a header may come from an older page. */
 function sentToken(req: FastifyRequest): string | undefined {
-  const header = req.headers['x-csrf-token'];
-  if (typeof header === 'string' && header) return header;
   const body = req.body as Record<string, unknown> | null | undefined;
   const field = body && typeof body === 'object' ? body._csrf : undefined;
-  return typeof field === 'string' ? field : undefined;
+  if (typeof field === 'string' && field) return field;
+  const header = req.headers['x-csrf-token'];
+  return typeof header === 'string' && header ? header : undefined;
 }
 
 function same(a: string, b: string): boolean {

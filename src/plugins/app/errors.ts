@@ -2,7 +2,10 @@ import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../../db/errors.ts';
 import { HttpError } from '../../web/results.ts';
-import { buildViewer, FALLBACK_VENDOR } from '../../web/viewer.ts';
+import { buildViewer, FALLBACK_VENDOR, type Viewer } from '../../web/viewer.ts';
+import { inContext } from '../../db/scope.ts';
+import { loadViewer } from '../../repositories/viewer.ts';
+import { contextFor } from './request-scope.ts';
 import { layoutData, wantsPartial } from './render.ts';
 
 type ErrorView = { status: number; key: string };
@@ -17,8 +20,25 @@ function classify(err: FastifyError | HttpError | Error): ErrorView {
   return { status: 500, key: 'error.internal' };
 }
 
+/**
+ * Errors raised before a route's scope ran (unknown address, a refused CSRF token) still show the page as the
+ * signed-in user knows it: vendor name, navigation, language. Unless the database is the problem.
+ */
+async function viewerFor(req: FastifyRequest, view: ErrorView): Promise<Viewer> {
+  if (req.viewer) return req.viewer;
+  if (view.status !== 503) {
+    try {
+      const { vendor, user } = await inContext(req.server.database.knex, contextFor(req), loadViewer);
+      return buildViewer(req, vendor, user);
+    } catch (err) {
+      req.log.warn({ err }, 'could not load the viewer for an error page');
+    }
+  }
+  return buildViewer(req, FALLBACK_VENDOR, null);
+}
+
 async function renderError(req: FastifyRequest, reply: FastifyReply, view: ErrorView) {
-  const viewer = req.viewer ?? buildViewer(req, FALLBACK_VENDOR, null);
+  const viewer = await viewerFor(req, view);
   const data = { ...layoutData(req, viewer), status: view.status, message: viewer.t(view.key), title: viewer.t(`${view.key}.title`) };
   // htmx swaps 4xx/5xx responses too: give it the message alone, not a page inside the page.
   const template = wantsPartial(req) ? 'partials/error' : 'pages/error';

@@ -63,10 +63,10 @@ export default fp(
   { name: 'request-scope', dependencies: ['session'] },
 );
 
-function contextFor(req: FastifyRequest): DbContext {
-  const declared = req.routeOptions.config.context;
+export function contextFor(req: FastifyRequest): DbContext {
+  const declared = req.routeOptions?.config?.context;
   if (declared) return { context: declared };
-  const auth = req.session.get('auth');
+  const auth = typeof req.session?.get === 'function' ? req.session.get('auth') : undefined;
   if (!auth) return { context: 'anonymous' };
   return { context: auth.kind, userId: auth.userId, partnerId: auth.partnerId ?? undefined };
 }

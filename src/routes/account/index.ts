@@ -10,7 +10,9 @@ const PREFERENCES_FORM = {
 } as const;
 
 function accountPage(req: FastifyRequest, values: { locale: string; time_zone: string }, errors: FieldError[], status = 200) {
-  return page('pages/account/index', { title: req.viewer.t('account.title'), values, errors, timeZones: timeZones() }, { status, partial: 'partials/account/preferences' });
+  // No htmx fragment here: a change of language must redraw the whole page, so the form posts as a plain
+  // (boosted) form and the full page comes back.
+  return page('pages/account/index', { title: req.viewer.t('account.title'), values, errors, timeZones: timeZones() }, { status });
 }
 
 export default async function accountRoutes(app: FastifyInstance) {
@@ -24,7 +26,8 @@ export default async function accountRoutes(app: FastifyInstance) {
     if (errors.length > 0) return accountPage(req, values, errors, 422);
     const locale = values.locale === '' ? null : (values.locale as (typeof LOCALES)[number]);
     await setOwnPreferences(req.db, { locale, timeZone: values.time_zone === '' ? null : values.time_zone });
-    if (locale) req.session.set('locale', locale);
+    // "Use my browser's language" must also forget a choice made earlier in this session.
+    req.session.set('locale', locale ?? undefined);
     req.session.set('flash', { key: 'account.saved' });
     return redirect('/account');
   });
