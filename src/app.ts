@@ -12,11 +12,26 @@ import systemRoutes from './routes/system/index.ts';
 import authRoutes from './routes/auth/index.ts';
 import homeRoutes from './routes/home/index.ts';
 import accountRoutes from './routes/account/index.ts';
+import twoFactorRoutes from './routes/account/two-factor.ts';
 import settingsRoutes from './routes/admin/settings.ts';
+import productRoutes from './routes/admin/products.ts';
+import applicationRoutes from './routes/admin/applications.ts';
+import partnerAdminRoutes from './routes/admin/partners.ts';
+import sentMailRoutes from './routes/admin/mail.ts';
+import programRoutes from './routes/program/index.ts';
+import applyRoutes from './routes/apply/index.ts';
+import peopleRoutes from './routes/company/people.ts';
+import profileRoutes from './routes/company/profile.ts';
+import invitationRoutes from './routes/invitations/index.ts';
+import passwordRoutes from './routes/password/index.ts';
+import auditRoutes from './routes/audit/index.ts';
+import notificationRoutes from './routes/notifications/index.ts';
+import directoryRoutes from './routes/directory/index.ts';
 import { loadAssets } from './web/assets.ts';
+import { OutboxWorker, deliveryFor } from './jobs/outbox-worker.ts';
 
 export type AppOptions = {
-  config: Pick<Config, 'production' | 'sessionSecret' | 'trustProxy' | 'logLevel'> & Partial<Pick<Config, 'publicUrl' | 'smtpUrl'>>;
+  config: Pick<Config, 'production' | 'sessionSecret' | 'trustProxy' | 'logLevel'> & Partial<Pick<Config, 'publicUrl' | 'smtpUrl' | 'mailFrom'>>;
   database: Database;
 };
 
@@ -34,6 +49,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     portalConfig: PortalConfig;
     database: Database;
+    /** Delivers queued email; started by server.ts (or a separate worker process), driven by hand in tests. */
+    outbox: OutboxWorker;
     /** Every route with its declared access, as registered: the access test walks this. */
     routeTable: RouteRecord[];
   }
@@ -59,6 +76,9 @@ export async function buildApp({ config, database }: AppOptions): Promise<Fastif
     showSentMail: !config.smtpUrl && !config.production,
   } satisfies PortalConfig);
   app.decorate('database', database);
+  const outbox = new OutboxWorker(database.knex, deliveryFor({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom ?? 'Partner Portal <portal@localhost>' }), app.log);
+  app.decorate('outbox', outbox);
+  app.addHook('onClose', async () => outbox.stop());
   app.decorate('routeTable', routes);
   loadAssets();
 
@@ -73,6 +93,20 @@ export async function buildApp({ config, database }: AppOptions): Promise<Fastif
   await app.register(authRoutes);
   await app.register(homeRoutes);
   await app.register(accountRoutes);
+  await app.register(twoFactorRoutes);
   await app.register(settingsRoutes);
+  await app.register(productRoutes);
+  await app.register(applicationRoutes);
+  await app.register(partnerAdminRoutes);
+  await app.register(sentMailRoutes);
+  await app.register(programRoutes);
+  await app.register(applyRoutes);
+  await app.register(peopleRoutes);
+  await app.register(profileRoutes);
+  await app.register(invitationRoutes);
+  await app.register(passwordRoutes);
+  await app.register(auditRoutes);
+  await app.register(notificationRoutes);
+  await app.register(directoryRoutes);
   return app;
 }

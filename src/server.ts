@@ -23,6 +23,7 @@ await migrateLatest(database.knex);
 const seeded = database.kind === 'embedded' ? await seedDemo(database.knex) : null;
 
 app = await buildApp({ config, database });
+if (config.runWorker) app.outbox.start();
 const sweeper = setInterval(() => {
   sweepExpiredSessions(database.knex).catch((err) => app?.log.warn({ err }, 'session sweep failed'));
 }, 15 * 60 * 1000);

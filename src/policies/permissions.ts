@@ -27,6 +27,7 @@ export const PERMISSIONS = {
   'forums.moderate': { channel_admin: 'all', support_agent: 'all' },
   'articles.write': { channel_admin: 'all', support_agent: 'all' },
   'audit.view': { channel_admin: 'all', channel_manager: 'all', partner_admin: 'company' },
+  'company.profile.view': { partner_admin: 'company', sales_agent: 'company' },
   'company.profile.manage': { partner_admin: 'company' },
   'company.people.manage': { partner_admin: 'company' },
   'customers.work': { channel_admin: 'all', partner_admin: 'company', sales_agent: 'company' },

@@ -1,16 +1,46 @@
 import type { Knex } from 'knex';
 import { hashPassword } from '../services/passwords.ts';
+import { newToken } from '../services/tokens.ts';
+import { messageIdFor } from '../mail/outbox.ts';
+import { renderEmail } from '../mail/render.ts';
 import type { PartnerRole, StaffRole } from '../policies/permissions.ts';
+import type { Locale } from '../i18n/index.ts';
 
 export const DEMO_PASSWORD = 'portal-demo-password';
 
-type DemoUser = { email: string; name: string; role: StaffRole | PartnerRole; partner?: string };
+type DemoUser = { email: string; name: string; role: StaffRole | PartnerRole; partner?: string; locale?: Locale };
 
 export const DEMO_VENDOR = { name: 'Lumen Software', baseCurrency: 'USD', timeZone: 'Europe/Berlin' };
 
-export const DEMO_PARTNERS: { name: string; status: 'applicant' | 'active' | 'rejected' | 'suspended' }[] = [
-  { name: 'Alpha Solutions', status: 'active' },
-  { name: 'Beta Systems', status: 'active' },
+type DemoPartner = {
+  name: string;
+  status: 'applicant' | 'active' | 'rejected' | 'suspended';
+  level?: 'registered' | 'silver' | 'gold';
+  capacity?: number;
+  website?: string;
+  country: string;
+  countriesServed: string[];
+  languages: string[];
+  specialties: string[];
+  listed?: boolean;
+  rejectionReason?: string;
+  appliedDaysAgo: number;
+};
+
+export const DEMO_PRODUCTS = [
+  { name: 'Lumen Analytics', category: 'software', description: { en: 'Dashboards and reports over your business data.', de: 'Dashboards und Berichte über Ihre Geschäftsdaten.' } },
+  { name: 'Lumen Cloud Backup', category: 'cloud', description: { en: 'Encrypted off-site backup with point-in-time restore.', it: 'Backup cifrato fuori sede con ripristino puntuale.' } },
+  { name: 'Lumen Secure Gateway', category: 'hardware', description: { en: 'A network appliance for branch offices.' } },
+  { name: 'Implementation services', category: 'service', description: { en: 'Planning and rollout by certified consultants.' } },
+  { name: 'Administrator training', category: 'training', description: { en: 'Two-day course for administrators, online or on site.' } },
+  { name: 'Premium support', category: 'support', description: { en: 'Around-the-clock support with a one-hour response.', cs: 'Nepřetržitá podpora s odezvou do jedné hodiny.' } },
+] as const;
+
+export const DEMO_PARTNERS: DemoPartner[] = [
+  { name: 'Alpha Solutions', status: 'active', level: 'gold', capacity: 12, website: 'www.alpha.example', country: 'DE', countriesServed: ['DE', 'AT', 'CH'], languages: ['de', 'en'], specialties: ['Lumen Analytics', 'Implementation services'], listed: true, appliedDaysAgo: 400 },
+  { name: 'Beta Systems', status: 'active', level: 'silver', capacity: 6, website: 'beta.example', country: 'CZ', countriesServed: ['CZ', 'SK'], languages: ['cs', 'en'], specialties: ['Lumen Cloud Backup', 'Premium support'], listed: true, appliedDaysAgo: 300 },
+  { name: 'Gamma IT', status: 'applicant', website: 'gamma.example', country: 'EE', countriesServed: ['EE', 'LV', 'LT'], languages: ['et', 'en'], specialties: ['Lumen Secure Gateway'], appliedDaysAgo: 3 },
+  { name: 'Omega Resellers', status: 'rejected', website: 'omega.example', country: 'IT', countriesServed: ['IT'], languages: ['it'], specialties: [], rejectionReason: 'We could not verify the company registration number. You are welcome to apply again with the correct details.', appliedDaysAgo: 40 },
 ];
 
 export const DEMO_USERS: DemoUser[] = [
@@ -20,7 +50,40 @@ export const DEMO_USERS: DemoUser[] = [
   { email: 'anna@alpha.example', name: 'Anna Alpha', role: 'partner_admin', partner: 'Alpha Solutions' },
   { email: 'ben@alpha.example', name: 'Ben Alpha', role: 'sales_agent', partner: 'Alpha Solutions' },
   { email: 'carla@beta.example', name: 'Carla Beta', role: 'partner_admin', partner: 'Beta Systems' },
+  { email: 'gina@gamma.example', name: 'Gina Gamma', role: 'partner_admin', partner: 'Gamma IT', locale: 'et' },
+  { email: 'oscar@omega.example', name: 'Oscar Omega', role: 'partner_admin', partner: 'Omega Resellers', locale: 'it' },
 ];
+
+const PROGRAM_TEXT = {
+  en: `Lumen Software works with partners who sell, implement and support our products in their own markets.
+
+## What you get
+
+- Opportunities from our sales team, routed to the partner best placed to win them
+- Deal registration: exclusive rights on the deals you find
+- Training, certification and a knowledge base
+- A partner level (Registered, Silver or Gold) that grows with your results
+
+## What we ask
+
+- At least one certified person on your team
+- Honest forecasts, and answers to new opportunities within the deadline
+- Respect for our partner rules and for your customers' data
+
+Apply below: the partner team answers every application.`,
+  de: `Lumen Software arbeitet mit Partnern, die unsere Produkte in ihren Märkten verkaufen, einführen und betreuen.
+
+## Was Sie bekommen
+
+- Verkaufschancen von unserem Vertrieb, an den jeweils passendsten Partner vergeben
+- Deal-Registrierung: exklusive Rechte an den Geschäften, die Sie finden
+- Schulungen, Zertifizierungen und eine Wissensdatenbank
+
+## Was wir erwarten
+
+- Mindestens eine zertifizierte Person im Team
+- Ehrliche Prognosen und fristgerechte Antworten auf neue Verkaufschancen`,
+};
 
 /**
  * Loads the demo data, adding only what is missing: safe to run at every start, and records that later
@@ -34,15 +97,53 @@ export async function seedDemo(knex: Knex): Promise<{ added: string[] }> {
       await trx('vendor_settings').where('id', 1).update({ name: DEMO_VENDOR.name, base_currency: DEMO_VENDOR.baseCurrency, time_zone: DEMO_VENDOR.timeZone });
       added.push('vendor settings');
     }
+    if (vendor && Object.keys(vendor.program_text ?? {}).length === 0) {
+      await trx('vendor_settings').where('id', 1).update({ program_text: JSON.stringify(PROGRAM_TEXT) });
+      added.push('program text');
+    }
+
+    const productIds = new Map<string, number>();
+    for (const product of DEMO_PRODUCTS) {
+      let row = await trx('products').whereRaw('lower(name) = lower(?)', [product.name]).first('id');
+      if (!row) {
+        [row] = await trx('products').insert({ name: product.name, category: product.category, description: JSON.stringify(product.description) }).returning('id');
+        added.push(`product ${product.name}`);
+      }
+      productIds.set(product.name, row.id);
+    }
+
     const partnerIds = new Map<string, number>();
     for (const partner of DEMO_PARTNERS) {
       let row = await trx('partners').where('name', partner.name).first('id');
+      const appliedAt = new Date(Date.now() - partner.appliedDaysAgo * 86_400_000);
+      const profile = {
+        website: partner.website ?? null,
+        website_domain: partner.website?.replace(/^www\./, '') ?? null,
+        country: partner.country,
+        countries_served: partner.countriesServed,
+        languages: partner.languages,
+        level: partner.level ?? null,
+        capacity: partner.capacity ?? null,
+        listed: partner.listed ?? false,
+        applied_at: appliedAt,
+        decided_at: partner.status === 'applicant' ? null : new Date(appliedAt.getTime() + 2 * 86_400_000),
+        rejection_reason: partner.rejectionReason ?? null,
+      };
       if (!row) {
-        [row] = await trx('partners').insert({ name: partner.name, status: partner.status }).returning('id');
+        [row] = await trx('partners').insert({ name: partner.name, status: partner.status, ...profile }).returning('id');
         added.push(`partner ${partner.name}`);
+      } else {
+        // Companies created by an earlier version lack the profile this version adds: fill in what is empty.
+        const current = await trx('partners').where('id', row.id).first();
+        const missing = Object.fromEntries(Object.entries(profile).filter(([k, v]) => v !== null && (current[k] == null || (Array.isArray(current[k]) && current[k].length === 0))));
+        if (Object.keys(missing).length) await trx('partners').where('id', row.id).update(missing);
       }
       partnerIds.set(partner.name, row.id);
+      for (const name of partner.specialties) {
+        await trx('partner_specialties').insert({ partner_id: row.id, product_id: productIds.get(name) }).onConflict(['partner_id', 'product_id']).ignore();
+      }
     }
+
     let passwordHash: string | undefined;
     for (const user of DEMO_USERS) {
       const exists = await trx('users').whereRaw('lower(email) = ?', [user.email]).first('id');
@@ -54,12 +155,39 @@ export async function seedDemo(knex: Knex): Promise<{ added: string[] }> {
         email: user.email,
         name: user.name,
         role: user.role,
+        locale: user.locale ?? null,
         password_hash: passwordHash,
       });
       added.push(`user ${user.email}`);
     }
+
+    // A pending invitation at Alpha, and its email on the Sent mail page with a link that works.
+    const invitee = 'dan@alpha.example';
+    const hasInvitation = await trx('invitations').where({ email: invitee }).first('id');
+    if (!hasInvitation) {
+      const { token, hash } = newToken();
+      const anna = await trx('users').where('email', 'anna@alpha.example').first('id');
+      const [inv] = await trx('invitations')
+        .insert({ kind: 'partner', partner_id: partnerIds.get('Alpha Solutions'), email: invitee, role: 'sales_agent', token_hash: hash, expires_at: new Date(Date.now() + 7 * 86_400_000), invited_by: anna.id })
+        .returning('id');
+      await keptEmail(trx, `invitation:${inv.id}`, invitee, null, 'en', 'invitation', {
+        inviter: 'Anna Alpha', company: 'Alpha Solutions', role: 'sales agent', link: `http://localhost:3000/invitations/${token}`, expires: new Date(Date.now() + 7 * 86_400_000).toDateString(),
+      });
+      added.push('invitation at Alpha');
+    }
+    const gamma = partnerIds.get('Gamma IT')!;
+    if (!(await trx('outbox_emails').where('event_key', `application-received:${gamma}`).first('id'))) {
+      await keptEmail(trx, `application-received:${gamma}`, 'gina@gamma.example', 'Gina Gamma', 'et', 'application_received', { name: 'Gina Gamma', company: 'Gamma IT', link: 'http://localhost:3000/home' });
+      added.push('sent mail');
+    }
   });
   return { added };
+}
+
+/** Demo mail that has "gone out": kept in the outbox as sent, readable on the Sent mail page. */
+async function keptEmail(trx: Knex.Transaction, eventKey: string, to: string, toName: string | null, locale: Locale, template: string, params: Record<string, string>) {
+  const { subject, text } = renderEmail(template, locale, { ...params, vendorName: DEMO_VENDOR.name });
+  await trx('outbox_emails').insert({ event_key: eventKey, message_id: messageIdFor(eventKey, 'localhost'), to_email: to, to_name: toName, locale, template, subject, body_text: text, status: 'sent', sent_at: new Date(), attempts: 1 });
 }
 
 export function demoLoginsText(baseUrl: string): string {

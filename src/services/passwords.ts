@@ -10,6 +10,8 @@ const PARAMS = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, parallelis
 /** Long passphrases are welcome; the cap only keeps a single request from hashing megabytes. */
 export const PASSWORD_MAX_LENGTH = 1000;
 export const PASSWORD_MIN_LENGTH = 12;
+/** Messages that read well whatever the field is called ("Choose a password", "New password"). */
+export const PASSWORD_MESSAGES = { required: 'password.required', minLength: 'password.too_short', maxLength: 'password.too_long' };
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, PARAMS);

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { clearFailures, currentFailures, recordFailure } from '../repositories/sign-in-throttle.ts';
 import { verifyPassword } from './passwords.ts';
+import { hashRecoveryCode, verifyTotp } from './two-factor.ts';
 import type { SessionAuth } from '../web/session-data.ts';
 
 export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
@@ -11,6 +12,7 @@ export const ADDRESS_FAILURE_LIMIT = 30;
 
 export type SignInResult =
   | { outcome: 'signed-in'; auth: Omit<SessionAuth, 'signedInAt'> }
+  | { outcome: 'two-factor'; auth: Omit<SessionAuth, 'signedInAt'> }
   | { outcome: 'invalid' }
   | { outcome: 'not-allowed' }
   | { outcome: 'throttled'; retryAfterSeconds: number };
@@ -22,6 +24,7 @@ type Lookup = {
   password_hash: string | null;
   user_status: string;
   partner_status: string | null;
+  two_factor: boolean;
 };
 
 /** Runs in the sign-in context: the only way to read a password hash is the narrow auth_sign_in_lookup function. */
@@ -48,5 +51,35 @@ export async function signIn(db: Knex.Transaction, input: { email: string; passw
   await clearFailures(db, accountKey);
   // Only after the right password do we say an account exists but may not sign in.
   if (found.user_status !== 'active' || found.partner_status === 'suspended') return { outcome: 'not-allowed' };
-  return { outcome: 'signed-in', auth: { userId: found.user_id, kind: found.kind, partnerId: found.partner_id } };
+  const auth = { userId: found.user_id, kind: found.kind, partnerId: found.partner_id };
+  if (found.two_factor) return { outcome: 'two-factor', auth };
+  await db.raw('SELECT auth_record_sign_in(?)', [found.user_id]);
+  return { outcome: 'signed-in', auth };
+}
+
+/** How long the second step may wait after the password was right. */
+export const TWO_FACTOR_WINDOW_MS = 5 * 60 * 1000;
+
+/**
+ * The second step: a code from the authenticator app, or one of the recovery codes. Failures count against the
+ * account like wrong passwords do.
+ */
+export async function verifySecondFactor(db: Knex.Transaction, input: { userId: number; email: string; code: string; address: string }): Promise<'ok' | 'invalid' | 'throttled'> {
+  const accountKey = `account:${input.email.trim().toLowerCase()}`;
+  const failures = (await currentFailures(db, [accountKey], THROTTLE_WINDOW_MS)).get(accountKey);
+  if (failures && failures.failures >= ACCOUNT_FAILURE_LIMIT) return 'throttled';
+  const { rows } = await db.raw('SELECT auth_totp_secret(?) AS secret', [input.userId]);
+  const secret = rows[0]?.secret as string | null;
+  let ok = !!secret && verifyTotp(secret, input.code);
+  if (!ok && /[a-z]/i.test(input.code)) {
+    const used = await db.raw('SELECT auth_use_recovery_code(?, ?) AS ok', [input.userId, hashRecoveryCode(input.code)]);
+    ok = used.rows[0].ok === true;
+  }
+  if (!ok) {
+    await recordFailure(db, [accountKey, `address:${input.address}`], THROTTLE_WINDOW_MS);
+    return 'invalid';
+  }
+  await clearFailures(db, accountKey);
+  await db.raw('SELECT auth_record_sign_in(?)', [input.userId]);
+  return 'ok';
 }

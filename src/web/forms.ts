@@ -70,3 +70,26 @@ export function errorsByField(errors: FieldError[]): Record<string, FieldError> 
   for (const error of errors) out[error.field] ??= error;
   return out;
 }
+
+/**
+ * A field that may be sent several times (checkboxes, multiple selects): always a list of distinct strings.
+ * Anything else than text is dropped; the caller checks each value against what it offered.
+ */
+export function parseList(body: unknown, field: string, max = 300): string[] {
+  const source = body && typeof body === 'object' ? (body as Record<string, unknown>)[field] : undefined;
+  const items = Array.isArray(source) ? source : source === undefined ? [] : [source];
+  return [...new Set(items.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter(Boolean))].slice(0, max);
+}
+
+/** The host of a website address, lower case and without "www.", for spotting the same company twice. */
+export function websiteDomain(website: string): string | null {
+  if (!website) return null;
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(website) ? website : `https://${website}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+    const host = url.hostname.toLowerCase().replace(/^www\./, '');
+    return host.includes('.') ? host : null;
+  } catch {
+    return null;
+  }
+}

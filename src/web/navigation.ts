@@ -2,16 +2,36 @@ import { can } from '../policies/permissions.ts';
 import type { CurrentUser } from '../repositories/viewer.ts';
 import type { Access } from './access.ts';
 
-export type NavItem = { href: string; labelKey: string; access: Access };
+export type NavItem = { href: string; labelKey: string; access: Access | 'anonymous'; staffOnly?: boolean; partnerOnly?: boolean; when?: 'sentMail' };
 
-/** The main navigation; each item shows only to users its access allows. Later areas add themselves here. */
+/** The main navigation; each item shows only to the users its access allows. */
 const ITEMS: NavItem[] = [
+  { href: '/program', labelKey: 'nav.program', access: 'anonymous' },
+  { href: '/partners/find', labelKey: 'nav.directory', access: 'anonymous' },
+  { href: '/apply', labelKey: 'nav.apply', access: 'anonymous' },
+  { href: '/sign-in', labelKey: 'nav.sign_in', access: 'anonymous' },
   { href: '/home', labelKey: 'nav.home', access: 'user' },
-  { href: '/account', labelKey: 'nav.account', access: 'user' },
+  { href: '/admin/applications', labelKey: 'nav.applications', access: 'applications.review' },
+  { href: '/admin/partners', labelKey: 'nav.partners', access: 'partners.manage' },
+  { href: '/company', labelKey: 'nav.company', access: 'company.profile.view' },
+  { href: '/company/people', labelKey: 'nav.people', access: 'company.people.manage' },
+  { href: '/admin/staff', labelKey: 'nav.staff', access: 'staff.manage' },
+  { href: '/admin/products', labelKey: 'nav.products', access: 'settings.manage' },
+  { href: '/admin/program', labelKey: 'nav.program_edit', access: 'settings.manage' },
+  { href: '/audit', labelKey: 'nav.audit', access: 'audit.view' },
+  { href: '/admin/mail', labelKey: 'nav.mail', access: 'settings.manage', when: 'sentMail' },
   { href: '/admin/settings', labelKey: 'nav.settings', access: 'settings.manage' },
+  { href: '/partners/find', labelKey: 'nav.directory', access: 'user', partnerOnly: true },
+  { href: '/account', labelKey: 'nav.account', access: 'user' },
 ];
 
-export function navigationFor(user: CurrentUser | null): NavItem[] {
-  if (!user) return [];
-  return ITEMS.filter((item) => item.access === 'public' || item.access === 'user' || can(user, item.access));
+export function navigationFor(user: CurrentUser | null, options: { showSentMail: boolean }): NavItem[] {
+  return ITEMS.filter((item) => {
+    if (item.when === 'sentMail' && !options.showSentMail) return false;
+    if (item.access === 'anonymous') return !user;
+    if (!user) return false;
+    if (item.partnerOnly && user.kind !== 'partner') return false;
+    if (user.kind === 'partner' && user.partnerStatus !== 'active' && item.href !== '/home' && item.href !== '/account') return false;
+    return item.access === 'public' || item.access === 'user' || can(user, item.access);
+  });
 }

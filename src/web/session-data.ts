@@ -15,6 +15,12 @@ export type Flash = { key: string; vars?: Record<string, string | number> };
 declare module 'fastify' {
   interface Session {
     auth?: SessionAuth;
+    /** Password checked, authenticator code still to come (at most a few minutes). */
+    pendingTwoFactor?: Omit<SessionAuth, 'signedInAt'> & { at: number; email: string };
+    /** A secret being set up, until the first code confirms it. */
+    totpSetup?: string;
+    /** Recovery codes to show once, right after they were made. */
+    recoveryCodes?: string[];
     csrf?: string;
     locale?: Locale;
     flash?: Flash;

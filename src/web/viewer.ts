@@ -12,7 +12,7 @@ export type Viewer = {
 };
 
 /** Until the database has answered (or when it cannot), pages are drawn with these. */
-export const FALLBACK_VENDOR: Vendor = { name: 'Partner portal', baseCurrency: 'USD', timeZone: 'UTC' };
+export const FALLBACK_VENDOR: Vendor = { name: 'Partner portal', baseCurrency: 'USD', timeZone: 'UTC', requireTwoFactor: false };
 
 /** The user's preference, else what this browser chose here before signing in, else Accept-Language, else English. */
 export function resolveLocale(req: FastifyRequest, user: CurrentUser | null): Locale {

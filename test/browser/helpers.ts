@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { expect, vi } from 'vitest';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { expectAccessible, type BrowserHarness } from '../support/browser.ts';
-import { DEMO_PASSWORD, DEMO_USERS, DEMO_VENDOR } from '../../src/seed/demo.ts';
+import { DEMO_PARTNERS, DEMO_PASSWORD, DEMO_USERS, DEMO_VENDOR } from '../../src/seed/demo.ts';
 
 export { DEMO_PASSWORD, DEMO_VENDOR };
 
@@ -17,8 +17,10 @@ const ROLE_TEXT: Record<string, string> = {
 
 export type DemoLogin = { email: string; name: string; role: string; company: string; kind: 'staff' | 'partner'; roleLine: string; who: string };
 
-/** The six demo users, with what their home page must say about them. */
-export const DEMO_LOGINS: DemoLogin[] = DEMO_USERS.map((u) => {
+const applyingCompanies = new Set(DEMO_PARTNERS.filter((p) => p.status !== 'active').map((p) => p.name));
+
+/** Demo users of the vendor and of active partners (applicants have a page of their own), with what their home page must say. */
+export const DEMO_LOGINS: DemoLogin[] = DEMO_USERS.filter((u) => !u.partner || !applyingCompanies.has(u.partner)).map((u) => {
   const role = ROLE_TEXT[u.role];
   if (!role) throw new Error(`No role text for ${u.role}`);
   return {
@@ -31,6 +33,14 @@ export const DEMO_LOGINS: DemoLogin[] = DEMO_USERS.map((u) => {
     who: `${u.name}, ${u.partner ?? DEMO_VENDOR.name}`,
   };
 });
+
+/** Demo contacts of companies still applying or turned down: they see only their application. */
+export const DEMO_APPLICANTS = DEMO_USERS.filter((u) => u.partner && applyingCompanies.has(u.partner)).map((u) => ({
+  email: u.email,
+  name: u.name,
+  company: u.partner!,
+  status: DEMO_PARTNERS.find((p) => p.name === u.partner)!.status,
+}));
 
 export function demoLogin(email: string): DemoLogin {
   const found = DEMO_LOGINS.find((u) => u.email === email);

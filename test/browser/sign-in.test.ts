@@ -80,7 +80,9 @@ describe.runIf(browserAvailable)('signing in and out in a browser', () => {
     await expect.poll(() => page.getByRole('main').getByText('You have signed out.', { exact: true }).count(), { timeout: 5000 }).toBe(1);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     expect(await page.locator('h1').textContent()).toBe('Sign in');
-    expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
+    // Signed out, the navigation offers only public pages.
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in', exact: true }).count()).toBe(1);
     expect(await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).count()).toBe(0);
     await expectPageAccessible(h, s, { onceAs: 'signed-out page' });
 
@@ -88,7 +90,7 @@ describe.runIf(browserAvailable)('signing in and out in a browser', () => {
     const home = await page.goto('/home');
     expect(home?.url()).toMatch(/\/sign-in\?next=%2Fhome$/);
     expect(await page.locator('h1').textContent()).toBe('Sign in');
-    expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home', exact: true }).count()).toBe(0);
 
     expect(s.problems).toEqual([]);
   });

@@ -20,10 +20,18 @@ export type TestApp = { app: FastifyInstance; database: Database; close(): Promi
 
 export const TEST_SESSION_SECRET = 'test-secret-that-is-long-enough-for-signing-0123456789';
 
-export async function createTestApp(options: { database?: Database; logLevel?: string } = {}): Promise<TestApp> {
+export async function createTestApp(options: { database?: Database; logLevel?: string; smtpUrl?: string } = {}): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
   const app = await buildApp({
-    config: { production: false, sessionSecret: TEST_SESSION_SECRET, trustProxy: false, logLevel: options.logLevel ?? 'silent' },
+    config: {
+      production: false,
+      sessionSecret: TEST_SESSION_SECRET,
+      trustProxy: false,
+      logLevel: options.logLevel ?? 'silent',
+      publicUrl: 'http://portal.test',
+      smtpUrl: options.smtpUrl,
+      mailFrom: 'Partner Portal <portal@portal.test>',
+    },
     database,
   });
   await app.ready();

@@ -32,7 +32,10 @@ describe('message catalogs', () => {
     for (const file of [...files('src'), ...files('views')]) {
       const source = readFileSync(path.join(root, file), 'utf8');
       for (const match of source.matchAll(/\bt\(\s*'([a-z0-9_.]+)'/g)) used.add(match[1]!);
-      for (const match of source.matchAll(/(?:key|labelKey|label|messageKey): '([a-z0-9_]+\.[a-z0-9_.]+)'/g)) used.add(match[1]!);
+      for (const match of source.matchAll(/(?:key|labelKey|label|messageKey|titleKey): '([a-z0-9_]+\.[a-z0-9_.]+)'/g)) used.add(match[1]!);
+      for (const match of source.matchAll(/\.plural\(\s*'([a-z0-9_.]+)'/g)) used.add(`${match[1]}.other`);
+      // Errors shown as pages need a title too.
+      for (const match of source.matchAll(/HttpError\(\d{3}, '([a-z0-9_.]+)'/g)) used.add(match[1]!).add(`${match[1]}.title`);
     }
     // A key ending in '.' is a prefix completed at run time (role., scope.): some key must carry it.
     const missing = [...used].filter((k) => (k.endsWith('.') ? !Object.keys(english).some((e) => e.startsWith(k)) : !(k in english)));

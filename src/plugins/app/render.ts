@@ -35,13 +35,14 @@ export function layoutData(req: FastifyRequest, viewer: Viewer) {
     locale: viewer.locale,
     user: viewer.user,
     vendor: viewer.vendor,
-    nav: navigationFor(viewer.user),
+    nav: navigationFor(viewer.user, { showSentMail: req.server.portalConfig.showSentMail }),
     currentPath: req.url.split('?')[0],
     returnTo: req.method === 'GET' ? req.url : req.url.split('?')[0],
     locales: LOCALES.map((code) => ({ code, name: LOCALE_NAMES[code] })),
     csrf: hasSession(req) ? csrfToken(req) : '',
     flash: flash ? viewer.t(flash.key, flash.vars) : null,
     asset: assetUrl,
+    mustUseTwoFactor: viewer.user?.mustUseTwoFactor ?? false,
     errors: [] as unknown[],
   };
 }

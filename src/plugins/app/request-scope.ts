@@ -71,10 +71,16 @@ export function contextFor(req: FastifyRequest): DbContext {
   return { context: auth.kind, userId: auth.userId, partnerId: auth.partnerId ?? undefined };
 }
 
+/** Where a user who must still set up two-factor sign-in may go meanwhile. */
+const TWO_FACTOR_SETUP_PATHS = new Set(['/account/two-factor', '/account/two-factor/codes', '/sign-out', '/language']);
+
 function checkAccess(req: FastifyRequest): Redirect | null {
   const access = req.routeOptions.config.access;
-  if (access === 'public') return null;
   const user = req.viewer.user;
+  if (user?.mustUseTwoFactor && !user.twoFactor && !TWO_FACTOR_SETUP_PATHS.has(req.routeOptions.url ?? '')) {
+    return new Redirect('/account/two-factor');
+  }
+  if (access === 'public') return null;
   if (!user) return new Redirect(`/sign-in?next=${encodeURIComponent(req.url)}`);
   if (access === 'user') return null;
   if (access && can(user, access)) return null;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseForm } from '../../web/forms.ts';
 import { page, redirect, safeReturnPath } from '../../web/results.ts';
-import { signIn } from '../../services/sign-in.ts';
+import { signIn, verifySecondFactor, TWO_FACTOR_WINDOW_MS } from '../../services/sign-in.ts';
 import { PASSWORD_MAX_LENGTH } from '../../services/passwords.ts';
 import type { SessionAuth } from '../../web/session-data.ts';
 
@@ -12,6 +12,21 @@ const SIGN_IN_FORM = {
 
 function signInPage(req: FastifyRequest, values: { email: string; next: string }, errors: { field: string; key: string; vars?: Record<string, string | number> }[], status = 200, notice?: string) {
   return page('pages/auth/sign-in', { title: req.viewer.t('signin.title'), values, errors, notice }, { status });
+}
+
+/** A new session id at sign-in: the pre-sign-in session (and any id an attacker planted) is destroyed. */
+function completeSignIn(req: FastifyRequest, auth: SessionAuth) {
+  const locale = req.session.get('locale');
+  req.afterCommit(async () => {
+    await req.session.regenerate();
+    req.session.set('auth', auth);
+    if (locale) req.session.set('locale', locale);
+  });
+}
+
+function pendingSecondStep(req: FastifyRequest) {
+  const pending = req.session.get('pendingTwoFactor');
+  return pending && Date.now() - pending.at < TWO_FACTOR_WINDOW_MS ? pending : undefined;
 }
 
 export default async function authRoutes(app: FastifyInstance) {
@@ -40,18 +55,39 @@ export default async function authRoutes(app: FastifyInstance) {
         return signInPage(req, { email: values.email, next }, [{ field: 'email', key: 'signin.invalid' }], 422);
       case 'not-allowed':
         return signInPage(req, { email: values.email, next }, [{ field: 'email', key: 'signin.not_allowed' }], 403);
+      case 'two-factor': {
+        // The password was right; the session learns who is signing in, but is not signed in yet.
+        req.session.set('pendingTwoFactor', { ...result.auth, at: Date.now(), email: values.email });
+        return redirect(`/sign-in/two-factor?next=${encodeURIComponent(next)}`);
+      }
       case 'signed-in': {
-        const auth: SessionAuth = { ...result.auth, signedInAt: Date.now() };
-        const locale = req.session.get('locale');
-        // A new session id at sign-in: the pre-sign-in session (and any id an attacker planted) is destroyed.
-        req.afterCommit(async () => {
-          await req.session.regenerate();
-          req.session.set('auth', auth);
-          if (locale) req.session.set('locale', locale);
-        });
+        completeSignIn(req, { ...result.auth, signedInAt: Date.now() });
         return redirect(next);
       }
     }
+  });
+
+  app.get('/sign-in/two-factor', { config: { access: 'public' } }, async (req) => {
+    const next = safeReturnPath((req.query as Record<string, unknown>).next, '/home');
+    if (!pendingSecondStep(req)) return redirect('/sign-in');
+    return page('pages/auth/two-factor', { title: req.viewer.t('two_factor.title'), next, errors: [] });
+  });
+
+  app.post('/sign-in/two-factor', { config: { access: 'public', context: 'signin' } }, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const next = safeReturnPath(body.next, '/home');
+    const pending = pendingSecondStep(req);
+    if (!pending) return redirect('/sign-in');
+    const { values, errors } = parseForm(req.body, { code: { label: 'two_factor.code', required: true, maxLength: 20, messages: { required: 'two_factor.code.required' } } });
+    if (errors.length) return page('pages/auth/two-factor', { title: req.viewer.t('two_factor.title'), next, errors }, { status: 422 });
+    const outcome = await verifySecondFactor(req.db, { userId: pending.userId, email: pending.email, code: values.code, address: req.ip });
+    if (outcome === 'throttled') {
+      reply.header('Retry-After', '900');
+      return page('pages/auth/two-factor', { title: req.viewer.t('two_factor.title'), next, errors: [{ field: 'code', key: 'signin.throttled', vars: { minutes: 15 } }] }, { status: 429 });
+    }
+    if (outcome === 'invalid') return page('pages/auth/two-factor', { title: req.viewer.t('two_factor.title'), next, errors: [{ field: 'code', key: 'two_factor.code.invalid' }] }, { status: 422 });
+    completeSignIn(req, { userId: pending.userId, kind: pending.kind, partnerId: pending.partnerId, signedInAt: Date.now() });
+    return redirect(next);
   });
 
   app.post('/sign-out', { config: { access: 'user' } }, async (req, reply) => {

@@ -8,7 +8,9 @@ export default async function homeRoutes(app: FastifyInstance) {
     const { user, t } = req.viewer;
     if (!user) throw new Error('unreachable: access user');
     if (user.kind === 'partner' && user.partnerStatus !== 'active') {
-      return page('pages/home/applicant', { title: t('home.applicant.title'), status: user.partnerStatus });
+      // An applicant sees its application and nothing else of the portal.
+      const application = await req.db('partners').where('id', user.partnerId).first('name', 'applied_at', 'rejection_reason', 'decided_at');
+      return page('pages/home/applicant', { title: t('home.applicant.title'), status: user.partnerStatus, application });
     }
     // What this role may do, straight from the permission matrix, so the page never promises more than it allows.
     const abilities = (Object.keys(PERMISSIONS) as Permission[])
