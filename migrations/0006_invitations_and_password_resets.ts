@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { exec } from '../src/db/connect.ts';
+import { exec, onlyAppMayExecute } from '../src/db/connect.ts';
 
 export async function up(knex: Knex): Promise<void> {
   await exec(
@@ -139,7 +139,8 @@ export async function up(knex: Knex): Promise<void> {
        END
        $$`,
   );
-  for (const fn of [
+  await onlyAppMayExecute(
+    knex,
     'invitation_by_token(text)',
     'accept_invitation(text, text, text, text)',
     'start_password_reset(text, text, timestamptz)',
@@ -148,9 +149,7 @@ export async function up(knex: Knex): Promise<void> {
     'own_password_hash()',
     'set_own_password(text)',
     'email_in_use(text)',
-  ]) {
-    await exec(knex, `REVOKE EXECUTE ON FUNCTION ${fn} FROM PUBLIC`, `GRANT EXECUTE ON FUNCTION ${fn} TO portal_app`);
-  }
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

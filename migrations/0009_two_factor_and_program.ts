@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { exec } from '../src/db/connect.ts';
+import { exec, onlyAppMayExecute } from '../src/db/connect.ts';
 
 export async function up(knex: Knex): Promise<void> {
   await exec(
@@ -67,16 +67,15 @@ export async function up(knex: Knex): Promise<void> {
        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
        AS $$ SELECT count(*)::integer FROM user_recovery_codes WHERE user_id = app_user_id() AND used_at IS NULL $$`,
   );
-  for (const fn of [
+  await onlyAppMayExecute(
+    knex,
     'auth_sign_in_lookup(text)',
     'auth_totp_secret(integer)',
     'auth_use_recovery_code(integer, text)',
     'auth_record_sign_in(integer)',
     'set_own_two_factor(text, text[])',
     'own_recovery_codes_left()',
-  ]) {
-    await exec(knex, `REVOKE EXECUTE ON FUNCTION ${fn} FROM PUBLIC`, `GRANT EXECUTE ON FUNCTION ${fn} TO portal_app`);
-  }
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

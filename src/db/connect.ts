@@ -89,3 +89,8 @@ async function connectEmbedded(options: ConnectOptions): Promise<Database> {
 export async function exec(db: Knex | Knex.Transaction, ...statements: string[]): Promise<void> {
   for (const statement of statements) await db.raw(statement);
 }
+
+/** Functions the application role alone may call (SECURITY DEFINER ones above all): revoke from PUBLIC, grant to it. */
+export async function onlyAppMayExecute(db: Knex | Knex.Transaction, ...signatures: string[]): Promise<void> {
+  for (const fn of signatures) await exec(db, `REVOKE EXECUTE ON FUNCTION ${fn} FROM PUBLIC`, `GRANT EXECUTE ON FUNCTION ${fn} TO portal_app`);
+}

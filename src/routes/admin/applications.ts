@@ -55,8 +55,26 @@ async function pendingApplication(req: FastifyRequest): Promise<Partner> {
   return partner;
 }
 
-async function firstContacts(req: FastifyRequest, partner: Partner) {
-  return (await listPeople(req.db, partner.id)).filter((p: { status: string }) => p.status === 'active');
+/**
+ * Records the decision and tells the applicant's contacts, each in their own language. The first contact
+ * already holds partner_admin; approval is what makes that role count.
+ */
+async function decide(req: FastifyRequest, partner: Partner, decision: { status: 'active' | 'rejected'; fields: Record<string, string | number>; template: string; params: Record<string, string> }) {
+  const changes = { status: decision.status, ...decision.fields };
+  await req.db('partners').where('id', partner.id).update({ ...changes, decided_at: req.db.fn.now(), decided_by: req.viewer.user!.id, version: partner.version + 1, updated_at: req.db.fn.now() });
+  const before = Object.fromEntries(Object.keys(changes).map((k) => [k, partner[k as keyof Partner] ?? null]));
+  await audit(req, { entityType: 'partner', entityId: partner.id, partnerId: partner.id, action: decision.status === 'active' ? 'approved' : 'rejected', before, after: changes });
+  const contacts = (await listPeople(req.db, partner.id)).filter((p: { status: string }) => p.status === 'active');
+  for (const contact of contacts) {
+    await queueEmail(req, {
+      eventKey: `${decision.template}:${partner.id}:${contact.id}`,
+      to: contact.email,
+      toName: contact.name,
+      locale: isLocale(contact.locale) ? contact.locale : DEFAULT_LOCALE,
+      template: decision.template,
+      params: { name: contact.name, company: partner.name, ...decision.params },
+    });
+  }
 }
 
 export default async function applicationRoutes(app: FastifyInstance) {
@@ -100,20 +118,12 @@ export default async function applicationRoutes(app: FastifyInstance) {
     const partner = await pendingApplication(req);
     const { values, errors } = parseForm(req.body, APPROVE);
     if (errors.length) return detailPage(req, partner, { values, errors, status: 422 });
-    const changes = { status: 'active', level: values.level, capacity: Number(values.capacity) };
-    await req.db('partners').where('id', partner.id).update({ ...changes, decided_at: req.db.fn.now(), decided_by: req.viewer.user!.id, version: partner.version + 1, updated_at: req.db.fn.now() });
-    await audit(req, { entityType: 'partner', entityId: partner.id, partnerId: partner.id, action: 'approved', before: { status: partner.status, level: partner.level, capacity: partner.capacity }, after: changes });
-    for (const contact of await firstContacts(req, partner)) {
-      // The first contact already holds partner_admin; approval is what makes that role count.
-      await queueEmail(req, {
-        eventKey: `application-approved:${partner.id}:${contact.id}`,
-        to: contact.email,
-        toName: contact.name,
-        locale: isLocale(contact.locale) ? contact.locale : DEFAULT_LOCALE,
-        template: 'application_approved',
-        params: { name: contact.name, company: partner.name, level: values.level, link: absoluteUrl(req, '/sign-in') },
-      });
-    }
+    await decide(req, partner, {
+      status: 'active',
+      fields: { level: values.level, capacity: Number(values.capacity) },
+      template: 'application_approved',
+      params: { level: values.level, link: absoluteUrl(req, '/sign-in') },
+    });
     req.session.set('flash', { key: 'applications.approved', vars: { company: partner.name } });
     return redirect(`/admin/applications/${partner.id}`);
   });
@@ -122,18 +132,7 @@ export default async function applicationRoutes(app: FastifyInstance) {
     const partner = await pendingApplication(req);
     const { values, errors } = parseForm(req.body, REJECT);
     if (errors.length) return detailPage(req, partner, { values: { level: 'registered', capacity: '5', ...values }, errors, status: 422 });
-    await req.db('partners').where('id', partner.id).update({ status: 'rejected', rejection_reason: values.reason, decided_at: req.db.fn.now(), decided_by: req.viewer.user!.id, version: partner.version + 1, updated_at: req.db.fn.now() });
-    await audit(req, { entityType: 'partner', entityId: partner.id, partnerId: partner.id, action: 'rejected', before: { status: partner.status }, after: { status: 'rejected', rejection_reason: values.reason } });
-    for (const contact of await firstContacts(req, partner)) {
-      await queueEmail(req, {
-        eventKey: `application-rejected:${partner.id}:${contact.id}`,
-        to: contact.email,
-        toName: contact.name,
-        locale: isLocale(contact.locale) ? contact.locale : DEFAULT_LOCALE,
-        template: 'application_rejected',
-        params: { name: contact.name, company: partner.name, reason: values.reason },
-      });
-    }
+    await decide(req, partner, { status: 'rejected', fields: { rejection_reason: values.reason }, template: 'application_rejected', params: { reason: values.reason } });
     req.session.set('flash', { key: 'applications.rejected', vars: { company: partner.name } });
     return redirect(`/admin/applications/${partner.id}`);
   });
