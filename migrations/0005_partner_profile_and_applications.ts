@@ -23,7 +23,8 @@ export async function up(knex: Knex): Promise<void> {
        ADD COLUMN decided_by integer REFERENCES users (id),
        ADD COLUMN rejection_reason text CHECK (length(rejection_reason) <= 2000),
        ADD COLUMN duplicate_flags jsonb NOT NULL DEFAULT '[]'::jsonb,
-       ADD COLUMN version integer NOT NULL DEFAULT 1`,
+       ADD COLUMN version integer NOT NULL DEFAULT 1,
+       ADD COLUMN profile_version integer NOT NULL DEFAULT 1`,
     `CREATE INDEX partners_status_applied ON partners (status, applied_at)`,
     `CREATE INDEX partners_domain ON partners (website_domain)`,
     `CREATE INDEX partners_name_trgm ON partners USING gin (lower(name) gin_trgm_ops)`,
@@ -59,6 +60,6 @@ export async function down(knex: Knex): Promise<void> {
        DROP COLUMN phone, DROP COLUMN registration_number, DROP COLUMN employee_count, DROP COLUMN countries_served,
        DROP COLUMN languages, DROP COLUMN level, DROP COLUMN capacity, DROP COLUMN listed, DROP COLUMN applied_at,
        DROP COLUMN decided_at, DROP COLUMN decided_by, DROP COLUMN rejection_reason, DROP COLUMN duplicate_flags,
-       DROP COLUMN version`,
+       DROP COLUMN version, DROP COLUMN profile_version`,
   );
 }

@@ -25,7 +25,9 @@ export type Partner = {
   decided_at: Date | null;
   rejection_reason: string | null;
   duplicate_flags: DuplicateFlag[];
+  /** Staff's changes (decision, level, capacity, status) and the partner's own profile edits lock separately. */
   version: number;
+  profile_version: number;
   created_at: Date;
   specialties: number[];
 };
@@ -33,7 +35,7 @@ export type Partner = {
 const COLUMNS = [
   'p.id', 'p.name', 'p.status', 'p.website', 'p.country', 'p.address', 'p.phone', 'p.registration_number', 'p.employee_count',
   'p.countries_served', 'p.languages', 'p.level', 'p.capacity', 'p.listed', 'p.applied_at', 'p.decided_at', 'p.rejection_reason',
-  'p.duplicate_flags', 'p.version', 'p.created_at',
+  'p.duplicate_flags', 'p.version', 'p.profile_version', 'p.created_at',
 ];
 
 /** One partner as this context may see it (a partner context sees only its own company: the policy decides). */

@@ -57,10 +57,12 @@ export class SessionStore {
   }
 }
 
-/** Ends every session of these users at once (removal, suspension, role changes that must take effect now). */
-export async function endSessionsOfUsers(knex: Knex, userIds: number[]): Promise<number> {
+/** Ends every session of these users at once (removal, suspension, a new password), but the one named in `except`. */
+export async function endSessionsOfUsers(knex: Knex, userIds: number[], except?: string): Promise<number> {
   if (userIds.length === 0) return 0;
-  return knex('sessions').whereIn('user_id', userIds).delete();
+  const q = knex('sessions').whereIn('user_id', userIds);
+  if (except) q.whereNot('sid', except);
+  return q.delete();
 }
 
 export async function sweepExpiredSessions(knex: Knex): Promise<number> {

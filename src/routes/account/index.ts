@@ -5,6 +5,7 @@ import { page, redirect } from '../../web/results.ts';
 import { setOwnPreferences } from '../../repositories/users.ts';
 import { hashPassword, verifyPassword, PASSWORD_MAX_LENGTH, PASSWORD_MESSAGES, PASSWORD_MIN_LENGTH } from '../../services/passwords.ts';
 import { audit } from '../../services/audit.ts';
+import { endSessionsOfUsers } from '../../plugins/external/session.ts';
 import { NOTIFICATION_EVENTS, eventsFor, type Channel } from '../../services/notify.ts';
 
 const PREFERENCES_FORM = {
@@ -69,6 +70,10 @@ export default async function accountRoutes(app: FastifyInstance) {
     await req.db.raw('SELECT set_own_password(?)', [await hashPassword(values.new_password)]);
     const user = req.viewer.user!;
     await audit(req, { entityType: 'user', entityId: user.id, partnerId: user.partnerId ?? null, action: 'password_changed' });
+    // Anyone else signed in with the old password is signed out; this browser stays signed in.
+    req.afterCommit(async () => {
+      await endSessionsOfUsers(req.server.database.knex, [user.id], req.session.sessionId);
+    });
     req.session.set('flash', { key: 'account.password_changed' });
     return redirect('/account');
   });

@@ -58,7 +58,7 @@ export default async function partnerAdminRoutes(app: FastifyInstance) {
     const next = { level: v.level, capacity: Number(v.capacity), status: v.status };
     const version = Number(v.version);
     const saved = await req.db('partners').where({ id: partner.id, version }).update({ ...next, version: version + 1, updated_at: req.db.fn.now() });
-    if (saved !== 1) return partnerPage(req, partner, { values: { ...v, version: String(partner.version) }, errors: [STALE_ERROR('level')], status: 409, stale: conflict(values(partner), v, LABELS) });
+    if (saved !== 1) return partnerPage(req, partner, { values: { ...v, version: String(partner.version) }, errors: [STALE_ERROR('level')], status: 409, stale: conflict(values(partner), v, LABELS, (field, value) => (field === 'level' ? req.viewer.t(`partner.level.${value}`) : field === 'status' ? req.viewer.t(`partner.status.${value}`) : value)) });
     const diff = changedFields({ level: partner.level, capacity: partner.capacity, status: partner.status }, next);
     if (diff) {
       await audit(req, { entityType: 'partner', entityId: partner.id, partnerId: partner.id, action: next.status === 'suspended' && partner.status !== 'suspended' ? 'suspended' : 'updated', ...diff });

@@ -22,7 +22,7 @@ const FORM = {
 const LABELS = { company_name: 'apply.company_name', website: 'apply.website', country: 'apply.country', address: 'apply.address', phone: 'apply.phone' };
 
 function values(p: Partner): Record<string, string> {
-  return { company_name: p.name, website: p.website ?? '', country: p.country ?? '', address: p.address ?? '', phone: p.phone ?? '', listed: p.listed ? 'yes' : '', version: String(p.version) };
+  return { company_name: p.name, website: p.website ?? '', country: p.country ?? '', address: p.address ?? '', phone: p.phone ?? '', listed: p.listed ? 'yes' : '', version: String(p.profile_version) };
 }
 
 function lists(p: Partner) {
@@ -86,9 +86,9 @@ export default async function profileRoutes(app: FastifyInstance) {
       languages: l.languages,
     };
     const version = Number(v.version);
-    const saved = await req.db('partners').where({ id: partnerId, version }).update({ ...next, version: version + 1, updated_at: req.db.fn.now() });
+    const saved = await req.db('partners').where({ id: partnerId, profile_version: version }).update({ ...next, profile_version: version + 1, updated_at: req.db.fn.now() });
     if (saved !== 1) {
-      return profilePage(req, partner, { values: { ...v, version: String(partner.version) }, lists: l, errors: [STALE_ERROR('company_name')], status: 409, stale: conflict(values(partner), v, LABELS) });
+      return profilePage(req, partner, { values: { ...v, version: String(partner.profile_version) }, lists: l, errors: [STALE_ERROR('company_name')], status: 409, stale: conflict(values(partner), v, LABELS) });
     }
     await setSpecialties(req.db, partnerId, l.specialties.map(Number));
     const diff = changedFields(snapshot(partner), snapshot({ ...next, specialties: l.specialties.map(Number) }));
