@@ -22,7 +22,10 @@ export type Delivery =
 
 export function deliveryFor(config: Pick<Config, 'smtpUrl' | 'mailFrom'>): Delivery {
   if (!config.smtpUrl) return { kind: 'keep' };
-  return { kind: 'smtp', transport: nodemailer.createTransport(config.smtpUrl), from: config.mailFrom };
+  // A pool keeps the connection open between messages: a backlog goes out without a handshake per email.
+  const url = new URL(config.smtpUrl);
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  return { kind: 'smtp', transport: nodemailer.createTransport(url.toString()), from: config.mailFrom };
 }
 
 /**
@@ -74,6 +77,7 @@ export class OutboxWorker {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#running?.catch(() => 0);
+    if (this.#delivery.kind === 'smtp') this.#delivery.transport.close();
   }
 
   /** One pass over (at most a batch of) the due messages; returns how many it tried. One pass at a time. */

@@ -166,7 +166,7 @@ describe('my account', () => {
 
     const empty = await client.post('/account/name', { name: '   ' });
     expect(empty.statusCode).toBe(422);
-    expect(empty.body).toContain('<a href="#name">Enter Name</a>');
+    expect(empty.body).toContain('<a href="#name">Enter your name</a>');
     expect((await knex('users').where('id', user.id).first('name')).name).toBe(name);
   });
 

@@ -12,7 +12,7 @@ const PREFERENCES_FORM = {
   locale: { label: 'account.language', oneOf: LOCALES },
   time_zone: { label: 'account.time_zone', maxLength: 64, check: (v: string) => (isTimeZone(v) ? null : 'account.time_zone.invalid') },
 } as const;
-const NAME_FORM = { name: { label: 'account.name', required: true, maxLength: 200 } } as const;
+const NAME_FORM = { name: { label: 'account.name', required: true, maxLength: 200, messages: { required: 'account.name.required' } } } as const;
 const PASSWORD_FORM = {
   current_password: { label: 'account.current_password', required: true, raw: true, maxLength: PASSWORD_MAX_LENGTH },
   new_password: { label: 'password.new', required: true, raw: true, minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, messages: PASSWORD_MESSAGES },

@@ -37,7 +37,7 @@ function formPage(req: FastifyRequest, values: Values, errors: FieldError[], opt
   const t = req.viewer.t;
   return page(
     'pages/admin/product-form',
-    { title: t(options.id ? 'products.edit' : 'products.new'), values, errors, id: options.id, conflict: options.stale, categories: PRODUCT_CATEGORIES, locales: LOCALES },
+    { title: t(options.id ? 'products.edit' : 'products.new'), values, errors, id: options.id, conflict: options.stale, categories: PRODUCT_CATEGORIES, contentLocales: LOCALES },
     { status: options.status ?? 200 },
   );
 }

@@ -13,9 +13,9 @@ import type { SessionAuth } from '../../web/session-data.ts';
 const PHONE = /^[+()0-9 .\-/]{5,50}$/;
 
 export const COMPANY_FIELDS = {
-  company_name: { label: 'apply.company_name', required: true, maxLength: 200 },
+  company_name: { label: 'apply.company_name', required: true, maxLength: 200, messages: { required: 'apply.company_name.required' } },
   website: { label: 'apply.website', maxLength: 300, check: (v: string) => (websiteDomain(v) ? null : 'apply.website.invalid') },
-  country: { label: 'apply.country', required: true, check: (v: string) => (isCountry(v) ? null : 'apply.country.invalid') },
+  country: { label: 'apply.country', required: true, check: (v: string) => (isCountry(v) ? null : 'apply.country.invalid'), messages: { required: 'apply.country.required' } },
   address: { label: 'apply.address', maxLength: 500 },
   phone: { label: 'apply.phone', maxLength: 50, check: (v: string) => (PHONE.test(v) ? null : 'apply.phone.invalid') },
   registration_number: { label: 'apply.registration_number', maxLength: 50 },
@@ -24,8 +24,8 @@ export const COMPANY_FIELDS = {
 
 const FORM = {
   ...COMPANY_FIELDS,
-  contact_name: { label: 'apply.contact_name', required: true, maxLength: 200 },
-  email: { label: 'apply.email', required: true, email: true, maxLength: 254 },
+  contact_name: { label: 'apply.contact_name', required: true, maxLength: 200, messages: { required: 'apply.contact_name.required' } },
+  email: { label: 'apply.email', required: true, email: true, maxLength: 254, messages: { required: 'apply.email.required' } },
   password: { label: 'apply.password', required: true, raw: true, minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, messages: PASSWORD_MESSAGES },
 } as const;
 

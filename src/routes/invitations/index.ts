@@ -21,7 +21,7 @@ type Invitation = {
 };
 
 const FORM = {
-  name: { label: 'invitation.name', required: true, maxLength: 200 },
+  name: { label: 'invitation.name', required: true, maxLength: 200, messages: { required: 'apply.contact_name.required' } },
   password: { label: 'invitation.password', required: true, raw: true, minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, messages: PASSWORD_MESSAGES },
 } as const;
 

@@ -13,7 +13,7 @@ const FORM = {
 } as Record<string, { label: string; maxLength?: number }>;
 
 function editPage(req: FastifyRequest, values: Record<string, string>, errors: FieldError[], status = 200) {
-  return page('pages/program/edit', { title: req.viewer.t('program.edit'), values, errors, locales: LOCALES }, { status });
+  return page('pages/program/edit', { title: req.viewer.t('program.edit'), values, errors, contentLocales: LOCALES }, { status });
 }
 
 export default async function programRoutes(app: FastifyInstance) {
