@@ -27,6 +27,7 @@ import passwordRoutes from './routes/password/index.ts';
 import auditRoutes from './routes/audit/index.ts';
 import notificationRoutes from './routes/notifications/index.ts';
 import directoryRoutes from './routes/directory/index.ts';
+import customerRoutes from './routes/customers/index.ts';
 import { loadAssets } from './web/assets.ts';
 import { OutboxWorker, deliveryFor } from './jobs/outbox-worker.ts';
 
@@ -108,5 +109,6 @@ export async function buildApp({ config, database }: AppOptions): Promise<Fastif
   await app.register(auditRoutes);
   await app.register(notificationRoutes);
   await app.register(directoryRoutes);
+  await app.register(customerRoutes);
   return app;
 }

@@ -94,3 +94,13 @@ export async function exec(db: Knex | Knex.Transaction, ...statements: string[])
 export async function onlyAppMayExecute(db: Knex | Knex.Transaction, ...signatures: string[]): Promise<void> {
   for (const fn of signatures) await exec(db, `REVOKE EXECUTE ON FUNCTION ${fn} FROM PUBLIC`, `GRANT EXECUTE ON FUNCTION ${fn} TO portal_app`);
 }
+
+/**
+ * The number of rows a DELETE touched. knex gives a number with pg, but the embedded driver hands back its raw
+ * result for deletes ({ affectedRows, rowCount }), so count through this.
+ */
+export function affected(result: unknown): number {
+  if (typeof result === 'number') return result;
+  const r = result as { rowCount?: number; affectedRows?: number } | null;
+  return r?.rowCount ?? r?.affectedRows ?? 0;
+}

@@ -175,6 +175,10 @@ export async function seedDemo(knex: Knex): Promise<{ added: string[] }> {
       });
       added.push('invitation at Alpha');
     }
+    if (await seedCustomers(trx, partnerIds.get('Alpha Solutions')!, CUSTOMER_NAMES, 'DE', 'example')) added.push('Alpha customers');
+    if (await seedCustomers(trx, partnerIds.get('Beta Systems')!, CZ_NAMES, 'CZ', 'example')) added.push('Beta customers');
+    if (await seedCustomers(trx, null, ['Northwind Retail Group', 'Contoso Health', 'Fabrikam Motors'], 'US', 'example')) added.push('vendor accounts');
+
     const gamma = partnerIds.get('Gamma IT')!;
     if (!(await trx('outbox_emails').where('event_key', `application-received:${gamma}`).first('id'))) {
       await keptEmail(trx, `application-received:${gamma}`, 'gina@gamma.example', 'Gina Gamma', 'et', 'application_received', { name: 'Gina Gamma', company: 'Gamma IT', link: 'http://localhost:3000/home' });
@@ -182,6 +186,43 @@ export async function seedDemo(knex: Knex): Promise<{ added: string[] }> {
     }
   });
   return { added };
+}
+
+const CUSTOMER_NAMES = [
+  'Adler Logistik', 'Bergwerk Maschinenbau', 'Citylab Architekten', 'Donau Kliniken', 'Edelweiss Hotels', 'Falke Versicherungen',
+  'Greif Druckerei', 'Hafen Spedition', 'Isar Stadtwerke', 'Jura Weinhandel', 'Kranich Reisen', 'Linde Bäckereien', 'Main Fintech',
+  'Nordlicht Energie', 'Oder Agrar', 'Pfalz Möbel', 'Quelle Getränke', 'Rhein Chemie Labs', 'Spree Medien', 'Tauber Textil',
+  'Ulmer Werkzeuge', 'Vogtland Glas', 'Weser Werft', 'Zugspitz Sport', 'Alster Consulting',
+];
+const CZ_NAMES = [
+  'Brněnské strojírny', 'Český sklář', 'Dřevostavby Hora', 'Elektro Vltava', 'Fotonika Praha', 'Hrad Logistics', 'Jihlavské mlýny',
+  'Krkonošská pekárna', 'Labská plavba', 'Moravská vína', 'Nová nemocnice Kolín', 'Ostravská ocel', 'Plzeňský pivovar Sládek',
+  'Rychlá doprava', 'Šumava Dřevo', 'Tatra Stav', 'Ústecká chemie', 'Vysočina Agro', 'Zlínská obuv', 'Žatecký chmel',
+];
+const INDUSTRIES = ['Logistics', 'Manufacturing', 'Healthcare', 'Hospitality', 'Finance', 'Retail', 'Energy', 'Public sector'];
+const SIZES = ['1-10', '11-50', '51-200', '201-1000', '1001+'];
+
+/** A partner's demo customer book: accounts with one or two contacts each, added once. */
+async function seedCustomers(trx: Knex.Transaction, partnerId: number | null, names: string[], country: string, emailDomainSuffix: string): Promise<number> {
+  const existing = await trx('customer_accounts').where((q) => (partnerId === null ? q.whereNull('partner_id') : q.where('partner_id', partnerId))).count({ n: '*' });
+  if (Number(existing[0]?.n) > 0) return 0;
+  let i = 0;
+  for (const name of names) {
+    const slug = name.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    const [account] = await trx('customer_accounts')
+      .insert({ partner_id: partnerId, name, website_domain: `${slug}.${emailDomainSuffix}`, country, industry: INDUSTRIES[i % INDUSTRIES.length], size: SIZES[i % SIZES.length] })
+      .returning('id');
+    const people = i % 3 === 0 ? 2 : 1;
+    for (let k = 0; k < people; k++) {
+      const first = ['Jana', 'Tomas', 'Eva', 'Lukas', 'Marta', 'Petr', 'Ida', 'Karl'][(i + k) % 8]!;
+      const [contact] = await trx('customer_contacts')
+        .insert({ partner_id: partnerId, name: `${first} ${name.split(' ')[0]}`, email: `${first.toLowerCase()}@${slug}.${emailDomainSuffix}`, job_title: k === 0 ? 'IT manager' : 'Purchasing' })
+        .returning('id');
+      await trx('customer_account_contacts').insert({ account_id: account.id, contact_id: contact.id, partner_id: partnerId });
+    }
+    i += 1;
+  }
+  return names.length;
 }
 
 /** Demo mail that has "gone out": kept in the outbox as sent, readable on the Sent mail page. */

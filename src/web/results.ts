@@ -26,6 +26,22 @@ export class Redirect {
   }
 }
 
+/** A response that is not a page (plain text, a CSV download), sent once the transaction has committed. */
+export class Raw {
+  readonly body: string;
+  readonly type: string;
+  readonly headers: Record<string, string>;
+  constructor(body: string, type: string, headers: Record<string, string> = {}) {
+    this.body = body;
+    this.type = type;
+    this.headers = headers;
+  }
+}
+
+export function download(body: string, type: string, filename: string): Raw {
+  return new Raw(body, type, { 'Content-Disposition': `attachment; filename="${filename}"`, 'Cache-Control': 'no-store' });
+}
+
 export function page(template: string, data: Record<string, unknown> = {}, options: PageOptions = {}): Page {
   return new Page(template, data, options);
 }

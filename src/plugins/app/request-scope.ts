@@ -6,7 +6,7 @@ import { loadViewer } from '../../repositories/viewer.ts';
 import { can } from '../../policies/permissions.ts';
 import { isAccess } from '../../web/access.ts';
 import { buildViewer, FALLBACK_VENDOR, type Viewer } from '../../web/viewer.ts';
-import { HttpError, Page, Redirect, forbidden } from '../../web/results.ts';
+import { HttpError, Page, Raw, Redirect, forbidden } from '../../web/results.ts';
 import { ABSOLUTE_TIMEOUT_MS } from '../external/session.ts';
 import { renderPage } from './render.ts';
 import '../../web/session-data.ts';
@@ -115,7 +115,11 @@ function scoped(knex: Knex, handler: RouteHandlerMethod) {
         if (denied) return denied;
         req.db = db;
         try {
-          return await handler.call(this, req, reply);
+          const outcome = await handler.call(this, req, reply);
+          // Sending now would save the session while this transaction still holds the embedded database's
+          // only connection: handlers return a result, which is sent after the commit.
+          if (reply.sent) throw new Error(`${req.method} ${req.routeOptions.url} sent its response inside the request transaction; return a result instead`);
+          return outcome;
         } finally {
           req.db = null as unknown as Knex.Transaction;
         }
@@ -140,6 +144,7 @@ function signedOutRedirect(req: FastifyRequest, reply: FastifyReply) {
 async function deliver(req: FastifyRequest, reply: FastifyReply, result: unknown) {
   if (result instanceof Redirect) return reply.redirect(result.location, 303);
   if (result instanceof Page) return renderPage(req, reply, result);
+  if (result instanceof Raw) return reply.headers(result.headers).type(result.type).send(result.body);
   if (result instanceof HttpError) throw result;
   return result;
 }

@@ -4,6 +4,7 @@ import fastifySession from '@fastify/session';
 import type { Knex } from 'knex';
 import type { FastifyBaseLogger, FastifyInstance, Session } from 'fastify';
 import { isDatabaseUnavailable } from '../../db/errors.ts';
+import { affected } from '../../db/connect.ts';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
@@ -62,11 +63,11 @@ export async function endSessionsOfUsers(knex: Knex, userIds: number[], except?:
   if (userIds.length === 0) return 0;
   const q = knex('sessions').whereIn('user_id', userIds);
   if (except) q.whereNot('sid', except);
-  return q.delete();
+  return affected(await q.delete());
 }
 
 export async function sweepExpiredSessions(knex: Knex): Promise<number> {
-  return knex('sessions').where('expires_at', '<=', knex.fn.now()).delete();
+  return affected(await knex('sessions').where('expires_at', '<=', knex.fn.now()).delete());
 }
 
 export function sessionCookieName(production: boolean): string {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { assetByUrl } from '../../web/assets.ts';
 import { isLocale } from '../../i18n/index.ts';
-import { redirect, safeReturnPath } from '../../web/results.ts';
+import { Raw, redirect, safeReturnPath } from '../../web/results.ts';
 import { setOwnLocale } from '../../repositories/users.ts';
 
 export default async function systemRoutes(app: FastifyInstance) {
@@ -11,9 +11,7 @@ export default async function systemRoutes(app: FastifyInstance) {
   });
 
   // Ready to serve: the database answered inside a request scope (an unreachable database is a 503 page).
-  app.get('/readyz', { config: { access: 'public' } }, async (_req, reply) => {
-    return reply.header('Cache-Control', 'no-store').type('text/plain').send('ready');
-  });
+  app.get('/readyz', { config: { access: 'public' } }, async () => new Raw('ready', 'text/plain', { 'Cache-Control': 'no-store' }));
 
   app.get('/static/:file', { config: { access: 'public', db: false }, compress: false }, async (req, reply) => {
     const asset = assetByUrl(req.url.split('?')[0] ?? '');
