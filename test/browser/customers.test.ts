@@ -1,32 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { browserAvailable } from '../support/browser.ts';
 import { createPartner, createUser, TEST_PASSWORD } from '../support/factories.ts';
-import { expectPageAccessible, openSession, patientPolls, randomHex, signInViaApi, type Session } from './helpers.ts';
-
-const MODES = [
-  { mode: 'JavaScript on', javaScript: true },
-  { mode: 'JavaScript off', javaScript: false },
-] as const;
+import {
+  expectPageAccessible,
+  randomHex,
+  signInViaApi,
+  MODES,
+  useBrowser,
+} from './helpers.ts';
 
 describe.runIf(browserAvailable)('the customer book in a browser', () => {
-  let h: BrowserHarness;
-  const sessions: Session[] = [];
-  beforeAll(async () => {
-    patientPolls();
-    h = await startBrowserHarness();
-  });
-  afterAll(async () => {
-    for (const s of sessions) await s.context.close().catch(() => {});
-    await h?.close();
-  });
+  const { h, openProfile } = useBrowser();
 
   /** A fresh company's partner admin, signed in, so the book starts empty. */
   async function partnerAdmin(javaScript: boolean) {
     const knex = h.server.database.knex;
     const partner = await createPartner(knex, { name: `Book Co ${randomHex()}` });
     const user = await createUser(knex, { partnerId: partner.id, role: 'partner_admin' });
-    const s = await openSession(h, { javaScript });
-    sessions.push(s);
+    const s = await openProfile({ javaScript });
     await signInViaApi(s.context, user.email, TEST_PASSWORD);
     return s;
   }
@@ -82,8 +73,7 @@ describe.runIf(browserAvailable)('the customer book in a browser', () => {
   });
 
   it('lets staff look over partners\' customers and keep the vendor\'s own accounts', async () => {
-    const s = await openSession(h, { javaScript: true });
-    sessions.push(s);
+    const s = await openProfile({ javaScript: true });
     await signInViaApi(s.context, 'manager@lumen.example');
     await s.page.goto('/admin/customers');
     await expect.poll(() => s.page.locator('h1').textContent()).toBe("Partners' customers");

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { expect, vi } from 'vitest';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
-import { expectAccessible, type BrowserHarness } from '../support/browser.ts';
+import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
 import { DEMO_PARTNERS, DEMO_PASSWORD, DEMO_USERS, DEMO_VENDOR } from '../../src/seed/demo.ts';
 
 export { DEMO_PASSWORD, DEMO_VENDOR };
@@ -192,3 +192,45 @@ export const focusedElement = (page: Page) =>
     if (!el || el === document.body) return 'body';
     return el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).trim().split(/\s+/).join('.') : ''}`;
   });
+
+export const MODES = [
+  { mode: 'JavaScript on', javaScript: true },
+  { mode: 'JavaScript off', javaScript: false },
+] as const;
+
+/**
+ * One portal and one browser for the describe block it is called in, closed with it. `h` stands for the harness
+ * before it exists (the block's tests run after its beforeAll); `openProfile` gives a fresh browser profile that
+ * is closed with the block too.
+ */
+export function useBrowser(): { h: BrowserHarness; openProfile: (options: Parameters<typeof openSession>[1]) => Promise<Session> } {
+  let harness: BrowserHarness | undefined;
+  const sessions: Session[] = [];
+  const current = () => {
+    if (!harness) throw new Error('the browser harness is not started yet');
+    return harness;
+  };
+  const h: BrowserHarness = {
+    get baseUrl() { return current().baseUrl; },
+    get browser() { return current().browser; },
+    get server() { return current().server; },
+    context: (options) => current().context(options),
+    close: () => current().close(),
+  };
+  beforeAll(async () => {
+    patientPolls();
+    harness = await startBrowserHarness();
+  });
+  afterAll(async () => {
+    for (const s of sessions) await s.context.close().catch(() => {});
+    await harness?.close();
+  });
+  return {
+    h,
+    async openProfile(options) {
+      const s = await openSession(h, options);
+      sessions.push(s);
+      return s;
+    },
+  };
+}

@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { browserAvailable, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
-import { expectPageAccessible, focusedElement, openSession, patientPolls, signInViaApi, type Session } from './helpers.ts';
-
-const MODES = [
-  { mode: 'JavaScript on', javaScript: true },
-  { mode: 'JavaScript off', javaScript: false },
-] as const;
+import { browserAvailable } from '../support/browser.ts';
+import {
+  expectPageAccessible,
+  focusedElement,
+  signInViaApi,
+  MODES,
+  useBrowser,
+} from './helpers.ts';
 
 /** What makes the focused element stand out: an outline or a box shadow (the portal uses both). */
 function focusStyle(page: Page) {
@@ -36,21 +37,10 @@ async function tabThroughPage(page: Page): Promise<string[]> {
 }
 
 describe.runIf(browserAvailable)('keyboard and small screens', () => {
-  let h: BrowserHarness;
-  const sessions: Session[] = [];
-
-  beforeAll(async () => {
-    patientPolls();
-    h = await startBrowserHarness();
-  });
-  afterAll(async () => {
-    for (const s of sessions) await s.context.close().catch(() => {});
-    await h?.close();
-  });
+  const { h, openProfile } = useBrowser();
 
   async function open(javaScript: boolean, viewport?: { width: number; height: number }) {
-    const s = await openSession(h, { javaScript, ...(viewport ? { viewport } : {}) });
-    sessions.push(s);
+    const s = await openProfile({ javaScript, ...(viewport ? { viewport } : {}) });
     return s;
   }
 

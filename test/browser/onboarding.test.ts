@@ -1,12 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page, Request } from 'playwright-core';
-import { browserAvailable, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
-import { DEMO_PASSWORD, expectPageAccessible, focusedElement, openSession, patientPolls, randomHex, signInViaApi, submitSignIn, trimmedText, type Session } from './helpers.ts';
-
-const MODES = [
-  { mode: 'JavaScript on', javaScript: true },
-  { mode: 'JavaScript off', javaScript: false },
-] as const;
+import { browserAvailable, type BrowserHarness } from '../support/browser.ts';
+import {
+  DEMO_PASSWORD,
+  expectPageAccessible,
+  focusedElement,
+  randomHex,
+  signInViaApi,
+  submitSignIn,
+  trimmedText,
+  type Session,
+  MODES,
+  useBrowser,
+} from './helpers.ts';
 
 const TITLE_SUFFIX = ' – Lumen Software Partner Portal';
 
@@ -37,21 +43,10 @@ const markDocument = (page: Page) => page.evaluate(() => ((window as unknown as 
 const sameDocument = (page: Page) => page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument === true);
 
 describe.runIf(browserAvailable)('becoming a partner, from the program page to a colleague who leaves', () => {
-  let h: BrowserHarness;
-  const sessions: Session[] = [];
-
-  beforeAll(async () => {
-    patientPolls();
-    h = await startBrowserHarness();
-  });
-  afterAll(async () => {
-    for (const s of sessions) await s.context.close().catch(() => {});
-    await h?.close();
-  });
+  const { h, openProfile } = useBrowser();
 
   async function open(javaScript: boolean) {
-    const s = await openSession(h, { javaScript });
-    sessions.push(s);
+    const s = await openProfile({ javaScript });
     // A missing element fails its step with the locator named, well before the test's own time limit.
     s.context.setDefaultTimeout(10_000);
     return s;

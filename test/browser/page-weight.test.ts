@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CDPSession, Page } from 'playwright-core';
-import { browserAvailable, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
-import { openSession, patientPolls, signInViaApi, type Session } from './helpers.ts';
+import { browserAvailable } from '../support/browser.ts';
+import {
+  signInViaApi,
+  useBrowser,
+} from './helpers.ts';
 
 /** The budget for a first visit: everything on the wire, headers included. */
 const BUDGET_BYTES = 60 * 1024;
@@ -110,21 +113,10 @@ function expectLeanFirstVisit(loaded: Loaded[], documentPath: string) {
 }
 
 describe.runIf(browserAvailable)('page weight of a first visit', () => {
-  let h: BrowserHarness;
-  const sessions: Session[] = [];
-
-  beforeAll(async () => {
-    patientPolls();
-    h = await startBrowserHarness();
-  });
-  afterAll(async () => {
-    for (const s of sessions) await s.context.close().catch(() => {});
-    await h?.close();
-  });
+  const { h, openProfile } = useBrowser();
 
   async function open() {
-    const s = await openSession(h, { javaScript: true });
-    sessions.push(s);
+    const s = await openProfile({ javaScript: true });
     return s;
   }
 

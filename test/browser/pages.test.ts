@@ -1,15 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page, Request } from 'playwright-core';
-import { browserAvailable, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { browserAvailable, type BrowserHarness } from '../support/browser.ts';
 import { translator } from '../../src/i18n/index.ts';
 import { DEMO_PARTNERS } from '../../src/seed/demo.ts';
-import { DEMO_APPLICANTS, expectPageAccessible, focusedElement, openSession, patientPolls, randomHex, signInViaApi, trimmedText, type Session } from './helpers.ts';
-
-const MODES = [
-  { mode: 'JavaScript on', javaScript: true },
-  { mode: 'JavaScript off', javaScript: false },
-] as const;
+import {
+  DEMO_APPLICANTS,
+  expectPageAccessible,
+  focusedElement,
+  randomHex,
+  signInViaApi,
+  trimmedText,
+  type Session,
+  MODES,
+  useBrowser,
+} from './helpers.ts';
 
 const TITLE_SUFFIX = ' – Lumen Software Partner Portal';
 
@@ -61,21 +66,10 @@ async function visit(page: Page, url: string, heading: string, status = 200) {
 }
 
 describe.runIf(browserAvailable)("the portal's pages in a browser", () => {
-  let h: BrowserHarness;
-  const sessions: Session[] = [];
-
-  beforeAll(async () => {
-    patientPolls();
-    h = await startBrowserHarness();
-  });
-  afterAll(async () => {
-    for (const s of sessions) await s.context.close().catch(() => {});
-    await h?.close();
-  });
+  const { h, openProfile } = useBrowser();
 
   async function open(javaScript: boolean, viewport?: { width: number; height: number }) {
-    const s = await openSession(h, { javaScript, ...(viewport ? { viewport } : {}) });
-    sessions.push(s);
+    const s = await openProfile({ javaScript, ...(viewport ? { viewport } : {}) });
     // A missing element fails its step with the locator named, well before the test's own time limit.
     s.context.setDefaultTimeout(10_000);
     return s;

@@ -1,34 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { browserAvailable } from '../support/browser.ts';
 import { createUser, TEST_PASSWORD } from '../support/factories.ts';
 import { translator } from '../../src/i18n/index.ts';
-import { expectPageAccessible, expectSoonSoft, focusedElement, htmlLang, openSession, patientPolls, signInViaApi, trimmedText, type Session } from './helpers.ts';
-
-const MODES = [
-  { mode: 'JavaScript on', javaScript: true },
-  { mode: 'JavaScript off', javaScript: false },
-] as const;
+import {
+  expectPageAccessible,
+  expectSoonSoft,
+  focusedElement,
+  htmlLang,
+  signInViaApi,
+  trimmedText,
+  MODES,
+  useBrowser,
+} from './helpers.ts';
 
 const en = translator('en');
 const de = translator('de');
 const cs = translator('cs');
 
 describe.runIf(browserAvailable)('language and time zone in a browser', () => {
-  let h: BrowserHarness;
-  const sessions: Session[] = [];
-
-  beforeAll(async () => {
-    patientPolls();
-    h = await startBrowserHarness();
-  });
-  afterAll(async () => {
-    for (const s of sessions) await s.context.close().catch(() => {});
-    await h?.close();
-  });
+  const { h, openProfile } = useBrowser();
 
   async function open(javaScript: boolean) {
-    const s = await openSession(h, { javaScript });
-    sessions.push(s);
+    const s = await openProfile({ javaScript });
     return s;
   }
 

@@ -14,12 +14,8 @@ import {
   submitSignIn,
   trimmedText,
   type Session,
+  MODES,
 } from './helpers.ts';
-
-const MODES = [
-  { mode: 'JavaScript on', javaScript: true },
-  { mode: 'JavaScript off', javaScript: false },
-] as const;
 
 describe.runIf(browserAvailable)('signing in and out in a browser', () => {
   let h: BrowserHarness;
