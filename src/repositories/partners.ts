@@ -23,6 +23,7 @@ export type Partner = {
   listed: boolean;
   applied_at: Date | null;
   decided_at: Date | null;
+  decided_by: number | null;
   rejection_reason: string | null;
   duplicate_flags: DuplicateFlag[];
   /** Staff's changes (decision, level, capacity, status) and the partner's own profile edits lock separately. */
@@ -34,7 +35,7 @@ export type Partner = {
 
 const COLUMNS = [
   'p.id', 'p.name', 'p.status', 'p.website', 'p.country', 'p.address', 'p.phone', 'p.registration_number', 'p.employee_count',
-  'p.countries_served', 'p.languages', 'p.level', 'p.capacity', 'p.listed', 'p.applied_at', 'p.decided_at', 'p.rejection_reason',
+  'p.countries_served', 'p.languages', 'p.level', 'p.capacity', 'p.listed', 'p.applied_at', 'p.decided_at', 'p.decided_by', 'p.rejection_reason',
   'p.duplicate_flags', 'p.version', 'p.profile_version', 'p.created_at',
 ];
 

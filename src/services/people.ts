@@ -12,7 +12,8 @@ type Team = { kind: 'partner'; partnerId: number; companyName: string } | { kind
 
 const ADMIN_ROLE = { partner: 'partner_admin', staff: 'channel_admin' } as const;
 
-function teamQuery(req: FastifyRequest, team: Team) {
+/** The team's people: a partner's employees, or the vendor's staff. */
+export function teamMembers(req: FastifyRequest, team: Team) {
   const q = req.db('users').where('kind', team.kind);
   return team.kind === 'partner' ? q.andWhere('partner_id', team.partnerId) : q;
 }
@@ -47,13 +48,13 @@ export async function invite(req: FastifyRequest, team: Team, email: string, rol
  * cannot leave the team with none.
  */
 async function lockedAdmins(req: FastifyRequest, team: Team): Promise<number[]> {
-  const rows = await teamQuery(req, team).andWhere({ role: ADMIN_ROLE[team.kind], status: 'active' }).select('id').forUpdate();
+  const rows = await teamMembers(req, team).andWhere({ role: ADMIN_ROLE[team.kind], status: 'active' }).select('id').forUpdate();
   return rows.map((r: { id: number }) => r.id);
 }
 
 export async function changeRole(req: FastifyRequest, team: Team, userId: number, role: Role): Promise<void> {
   const admins = await lockedAdmins(req, team);
-  const person = await teamQuery(req, team).andWhere('id', userId).first('id', 'role', 'status', 'name');
+  const person = await teamMembers(req, team).andWhere('id', userId).first('id', 'role', 'status', 'name');
   if (!person || person.status !== 'active') throw new HttpError(404, 'error.not_found');
   if (person.role === role) return;
   if (admins.includes(userId) && admins.length === 1) throw new HttpError(409, team.kind === 'partner' ? 'people.last_admin' : 'staff.last_admin');
@@ -64,7 +65,7 @@ export async function changeRole(req: FastifyRequest, team: Team, userId: number
 /** Removes someone's access; their sessions end once this commits (their next request is signed out anyway). */
 export async function removePerson(req: FastifyRequest, team: Team, userId: number): Promise<void> {
   const admins = await lockedAdmins(req, team);
-  const person = await teamQuery(req, team).andWhere('id', userId).first('id', 'role', 'status', 'email');
+  const person = await teamMembers(req, team).andWhere('id', userId).first('id', 'role', 'status', 'email');
   if (!person || person.status !== 'active') throw new HttpError(404, 'error.not_found');
   if (admins.includes(userId) && admins.length === 1) throw new HttpError(409, team.kind === 'partner' ? 'people.last_admin' : 'staff.last_admin');
   await req.db('users').where('id', userId).update({ status: 'removed', updated_at: req.db.fn.now() });

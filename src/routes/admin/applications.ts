@@ -25,7 +25,7 @@ async function detailPage(req: FastifyRequest, partner: Partner, form: { values?
   const locale = req.viewer.locale;
   const products = new Map((await listProducts(req.db, { includeRetired: true })).map((p) => [p.id, p.name]));
   const people = await listPeople(req.db, partner.id);
-  const decidedBy = partner.decided_at ? await req.db('users').where('id', req.db('partners').select('decided_by').where('id', partner.id)).first('name') : undefined;
+  const decidedBy = partner.decided_by ? await req.db('users').where('id', partner.decided_by).first('name') : undefined;
   return page(
     'pages/admin/application',
     {

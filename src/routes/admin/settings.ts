@@ -46,7 +46,8 @@ export default async function settingsRoutes(app: FastifyInstance) {
     const saved = await updateVendorSettings(req.db, Number(values.version), next);
     if (!saved) {
       // Someone saved first: show what they changed and keep this user's values to re-apply on top.
-      const current = asValues(await getVendorSettings(req.db));
+      // `before` was read in this transaction and the save changed nothing: it is what the other person saved.
+      const current = asValues(before);
       return settingsPage(req, { ...values, version: current.version }, [STALE_ERROR('name')], 409, conflict(current, values, LABELS));
     }
     const diff = changedFields({ name: before.name, baseCurrency: before.baseCurrency, timeZone: before.timeZone, requireTwoFactor: before.requireTwoFactor }, next);

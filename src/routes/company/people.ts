@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseForm, type FieldError } from '../../web/forms.ts';
 import { notFound, page, redirect } from '../../web/results.ts';
 import { PARTNER_ROLES, STAFF_ROLES, type Permission, type Role } from '../../policies/permissions.ts';
-import { changeRole, invite, pendingInvitations, removePerson, revokeInvitation, type Team } from '../../services/people.ts';
+import { changeRole, invite, pendingInvitations, removePerson, revokeInvitation, teamMembers, type Team } from '../../services/people.ts';
 
 /**
  * One set of routes for both teams that manage their own people: a partner's employees (partner_admin) and the
@@ -41,10 +41,7 @@ export default async function peopleRoutes(app: FastifyInstance) {
 
     async function listPage(req: FastifyRequest, values: Record<string, string>, errors: FieldError[], status = 200) {
       const team = def.team(req);
-      const people = await (team.kind === 'partner'
-        ? req.db('users').where({ kind: 'partner', partner_id: team.partnerId })
-        : req.db('users').where('kind', 'staff')
-      )
+      const people = await teamMembers(req, team)
         .select('id', 'name', 'email', 'role', 'status', 'last_sign_in_at')
         .orderByRaw(`status = 'active' DESC, lower(name)`);
       return page('pages/people/index', { title: req.viewer.t(def.titleKey), base: def.base, roles: def.roles, team, people, invitations: await pendingInvitations(req, team), values, errors }, { status });
@@ -80,7 +77,7 @@ export default async function peopleRoutes(app: FastifyInstance) {
     // Removing access asks first, on a page of its own, so it works the same with and without JavaScript.
     app.get(`${def.base}/:id/remove`, { config: { access: def.permission } }, async (req) => {
       const team = def.team(req);
-      const person = await (team.kind === 'partner' ? req.db('users').where({ partner_id: team.partnerId }) : req.db('users').where('kind', 'staff'))
+      const person = await teamMembers(req, team)
         .andWhere({ id: idParam(req), status: 'active' })
         .first('id', 'name', 'email');
       if (!person) throw notFound();
