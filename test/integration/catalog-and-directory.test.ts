@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { createTestApp, openTestDatabase, realPostgres, type TestApp } from '../support/app.ts';
-import { Client, signedIn, text, type Response } from '../support/client.ts';
+import { createTestApp, type TestApp, openPrivateDatabase } from '../support/app.ts';
+import { Client, signedIn, text, hidden, errorTitle } from '../support/client.ts';
 import { createPartner, createUser, TEST_PASSWORD, unique } from '../support/factories.ts';
-import { connect, type Database } from '../../src/db/connect.ts';
-import { migrateLatest } from '../../src/db/migrate.ts';
-import { seedDemo } from '../../src/seed/demo.ts';
+import type { Database } from '../../src/db/connect.ts';
 import { translator } from '../../src/i18n/index.ts';
 
 /** The vendor's catalog (products), the public program page and the public partner directory. */
@@ -26,16 +24,6 @@ async function channelAdmin(app = t.app, db = knex): Promise<Client> {
   const admin = await createUser(db, { role: 'channel_admin' });
   if (db === knex) freshStaff.push(admin.id);
   return signedIn(app, admin.email, TEST_PASSWORD);
-}
-
-function hidden(body: string, name: string): string {
-  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(body);
-  if (!match) throw new Error(`no ${name} field`);
-  return match[1]!;
-}
-
-function errorTitle(res: Response): string {
-  return /<div class="error-page" role="alert">\s*<h1>([^<]*)<\/h1>/.exec(res.body)?.[1] ?? '';
 }
 
 function product(overrides: Record<string, string> = {}) {
@@ -206,11 +194,7 @@ describe('the program page', () => {
     let own: Database | undefined;
     let app: TestApp | undefined;
     try {
-      if (realPostgres) {
-        own = await connect({});
-        await migrateLatest(own.knex);
-        await seedDemo(own.knex);
-      } else own = await openTestDatabase();
+      own = await openPrivateDatabase();
       app = await createTestApp({ database: own });
       const admin = await channelAdmin(app.app, own.knex);
       const form = await admin.get('/admin/program');

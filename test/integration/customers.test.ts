@@ -92,8 +92,10 @@ describe('the customer book', () => {
     const a = await addCustomer(client, { name: 'Alder Works' });
     const b = await addCustomer(client, { name: 'Birch Works' });
     expect((await client.post(`/customers/${a}/contacts`, { name: '' })).statusCode).toBe(422);
-    expect((await client.post(`/customers/${a}/contacts`, { name: 'Cora Contact', email: 'cora@alder.example', job_title: 'CIO' })).statusCode).toBe(303);
-    const contactId = (await knex('customer_contacts').where('email', 'cora@alder.example').first('id')).id;
+    // A fresh address: on a reused server database, earlier runs left other companies' Coras behind.
+    const cora = `cora.${unique('c')}@alder.example`;
+    expect((await client.post(`/customers/${a}/contacts`, { name: 'Cora Contact', email: cora, job_title: 'CIO' })).statusCode).toBe(303);
+    const contactId = (await knex('customer_contacts').where('email', cora).first('id')).id;
     // The same person, linked to a second account of the same book.
     expect((await client.post(`/customers/${b}/contacts/link`, { contact_id: String(contactId) })).statusCode).toBe(303);
     expect(text((await client.get(`/customers/${b}`)).body)).toContain('Cora Contact');
@@ -101,7 +103,7 @@ describe('the customer book', () => {
     const editFragment = await client.get(`/customers/${a}/contacts/${contactId}/edit`, { 'hx-request': 'true', 'hx-request-type': 'partial' });
     expect(editFragment.body.trimStart()).toMatch(new RegExp(`^<tr id="contact-${contactId}" class="editing">`));
     const version = /name="version" value="(\d+)"/.exec(editFragment.body)![1]!;
-    const saved = await client.post(`/customers/${a}/contacts/${contactId}/edit`, { name: 'Cora Changed', email: 'cora@alder.example', version }, { htmx: true });
+    const saved = await client.post(`/customers/${a}/contacts/${contactId}/edit`, { name: 'Cora Changed', email: cora, version }, { htmx: true });
     expect(saved.statusCode).toBe(303);
     const row = await client.get(String(saved.headers.location), { 'hx-request': 'true', 'hx-request-type': 'partial' });
     expect(row.body.trimStart()).toMatch(new RegExp(`^<tr id="contact-${contactId}">`));

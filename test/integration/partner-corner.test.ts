@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { Client, signedIn, text, type Response } from '../support/client.ts';
+import { Client, signedIn, text, hidden, errorTitle } from '../support/client.ts';
 import { createPartner, createUser, TEST_PASSWORD, unique } from '../support/factories.ts';
 
 /** A partner's own corner (company profile), staff managing partners, the tenant wall, audit and notifications. */
@@ -28,16 +28,6 @@ async function company(options: { name?: string } = {}) {
 
 async function productId(name: string): Promise<number> {
   return (await knex('products').where('name', name).first('id')).id;
-}
-
-function hidden(body: string, name: string): string {
-  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(body);
-  if (!match) throw new Error(`no ${name} field`);
-  return match[1]!;
-}
-
-function errorTitle(res: Response): string {
-  return /<div class="error-page" role="alert">\s*<h1>([^<]*)<\/h1>/.exec(res.body)?.[1] ?? '';
 }
 
 async function sessionsOf(userIds: number[]): Promise<number> {

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { createTestApp, openTestDatabase, realPostgres, type TestApp } from '../support/app.ts';
+import { createTestApp, type TestApp, openPrivateDatabase } from '../support/app.ts';
 import { Client, signedIn, text, type Response } from '../support/client.ts';
 import { createPartner, createUser, TEST_PASSWORD, unique } from '../support/factories.ts';
 import { TestMailServer, linkIn } from '../support/smtp.ts';
-import { connect, type Database } from '../../src/db/connect.ts';
-import { migrateLatest } from '../../src/db/migrate.ts';
-import { seedDemo } from '../../src/seed/demo.ts';
+import type { Database } from '../../src/db/connect.ts';
 import { translator } from '../../src/i18n/index.ts';
 
 /**
@@ -502,11 +500,7 @@ describe('staff (channel admin)', () => {
     let own: Database | undefined;
     let app: TestApp | undefined;
     try {
-      if (realPostgres) {
-        own = await connect({});
-        await migrateLatest(own.knex);
-        await seedDemo(own.knex);
-      } else own = await openTestDatabase();
+      own = await openPrivateDatabase();
       app = await createTestApp({ database: own });
       const admins = () => own!.knex('users').where({ kind: 'staff', role: 'channel_admin', status: 'active' }).orderBy('id').select('id', 'email', 'role', 'status');
       const [only, ...others] = await admins();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { Client, signedIn, text, type Response } from '../support/client.ts';
+import { Client, signedIn, text, type Response, errorTitle } from '../support/client.ts';
 import { createPartner, createUser, TEST_PASSWORD, unique } from '../support/factories.ts';
 import { hashToken } from '../../src/services/tokens.ts';
 
@@ -40,10 +40,6 @@ async function resetLink(email: string): Promise<string> {
 async function sessionsOf(userId: number): Promise<number> {
   const [row] = await knex('sessions').where('user_id', userId).count<{ n: string }[]>({ n: '*' });
   return Number(row!.n);
-}
-
-function errorTitle(res: Response): string {
-  return /<div class="error-page" role="alert">\s*<h1>([^<]*)<\/h1>/.exec(res.body)?.[1] ?? '';
 }
 
 async function signInStatus(email: string, password: string): Promise<number> {

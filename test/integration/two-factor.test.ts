@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { createTestApp, type TestApp, openPrivateDatabase } from '../support/app.ts';
 import { Client, signedIn, text } from '../support/client.ts';
 import { createUser, TEST_PASSWORD } from '../support/factories.ts';
 import { currentTotp } from '../../src/services/two-factor.ts';
-import { connect } from '../../src/db/connect.ts';
-import { migrateLatest } from '../../src/db/migrate.ts';
-import { seedDemo } from '../../src/seed/demo.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -93,9 +90,7 @@ describe('when the vendor requires two-factor sign-in', () => {
   // A private embedded database: the requirement is a vendor-wide setting, and other test files share the
   // server database in parallel.
   it('sends staff and partner admins to set it up before anything else, but not sales agents', async () => {
-    const database = await connect({});
-    await migrateLatest(database.knex);
-    await seedDemo(database.knex);
+    const database = await openPrivateDatabase();
     await database.knex('vendor_settings').update({ require_two_factor: true });
     const own = await createTestApp({ database });
     try {

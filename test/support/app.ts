@@ -3,6 +3,8 @@ import { inject } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { connect, type Database } from '../../src/db/connect.ts';
+import { migrateLatest } from '../../src/db/migrate.ts';
+import { seedDemo } from '../../src/seed/demo.ts';
 
 export const realPostgres = Boolean(process.env.DATABASE_URL);
 
@@ -14,6 +16,19 @@ export async function openTestDatabase(options: { poolMax?: number } = {}): Prom
   if (realPostgres) return connect({ databaseUrl: process.env.DATABASE_URL, poolMax: options.poolMax ?? 6, statementTimeoutMs: 15000, log: quiet });
   const snapshot = await readFile(inject('embeddedSnapshot'));
   return connect({ loadDataDir: new Blob([snapshot]) });
+}
+
+/**
+ * A database of the test's own, for what must not be seen by test files running in parallel on a shared
+ * server (vendor-wide settings, the last channel admin): a copy of the seeded snapshot on the embedded engine,
+ * or, when the run uses PostgreSQL, a freshly migrated and seeded in-memory embedded database.
+ */
+export async function openPrivateDatabase(): Promise<Database> {
+  if (!realPostgres) return openTestDatabase();
+  const own = await connect({});
+  await migrateLatest(own.knex);
+  await seedDemo(own.knex);
+  return own;
 }
 
 export type TestApp = { app: FastifyInstance; database: Database; close(): Promise<void> };

@@ -97,3 +97,15 @@ export function text(html: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/** The value of a form field (hidden version fields and the like) in a page. */
+export function hidden(body: string, name: string): string {
+  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(body);
+  if (!match) throw new Error(`no ${name} field`);
+  return match[1]!;
+}
+
+/** The heading of an error page (404, 409, 410 …). */
+export function errorTitle(res: Response): string {
+  return /<div class="error-page" role="alert">\s*<h1>([^<]*)<\/h1>/.exec(res.body)?.[1] ?? '';
+}
