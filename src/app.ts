@@ -28,6 +28,9 @@ import auditRoutes from './routes/audit/index.ts';
 import notificationRoutes from './routes/notifications/index.ts';
 import directoryRoutes from './routes/directory/index.ts';
 import customerRoutes from './routes/customers/index.ts';
+import relationshipRoutes from './routes/customers/relationships.ts';
+import customerLinkRoutes from './routes/relationships/index.ts';
+import twoTierRoutes from './routes/admin/two-tier.ts';
 import { loadAssets } from './web/assets.ts';
 import { OutboxWorker, deliveryFor } from './jobs/outbox-worker.ts';
 
@@ -44,6 +47,8 @@ export type PortalConfig = {
   mailDomain: string;
   /** The Sent mail page exists only without an SMTP server and outside production: it shows working links. */
   showSentMail: boolean;
+  /** Signs links that carry their own proof (a customer's relationship invitation). */
+  linkSecret: string;
 };
 
 declare module 'fastify' {
@@ -75,6 +80,7 @@ export async function buildApp({ config, database }: AppOptions): Promise<Fastif
     publicUrl,
     mailDomain: new URL(publicUrl).hostname,
     showSentMail: !config.smtpUrl && !config.production,
+    linkSecret: config.sessionSecret,
   } satisfies PortalConfig);
   app.decorate('database', database);
   const outbox = new OutboxWorker(database.knex, deliveryFor({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom ?? 'Partner Portal <portal@localhost>' }), app.log);
@@ -110,5 +116,8 @@ export async function buildApp({ config, database }: AppOptions): Promise<Fastif
   await app.register(notificationRoutes);
   await app.register(directoryRoutes);
   await app.register(customerRoutes);
+  await app.register(relationshipRoutes);
+  await app.register(customerLinkRoutes);
+  await app.register(twoTierRoutes);
   return app;
 }

@@ -32,6 +32,7 @@ export const PERMISSIONS = {
   'company.people.manage': { partner_admin: 'company' },
   'customers.work': { partner_admin: 'company', sales_agent: 'company' },
   'customers.oversee': { channel_admin: 'all', channel_manager: 'all', support_agent: 'all' },
+  'customers.manage_any': { channel_admin: 'all' },
   'vendor_accounts.manage': { channel_admin: 'all', channel_manager: 'all' },
   'opportunities.work': { partner_admin: 'company', sales_agent: 'company' },
   'opportunities.assign': { partner_admin: 'company' },

@@ -17,7 +17,8 @@ export type Account = {
   industry: string | null;
   size: string | null;
   address: string | null;
-  notes: string | null;
+  /** Private to the owning book: read from its own table, never shown to a provider. */
+  notes?: string | null;
   status: 'active' | 'archived';
   relationship_status: (typeof RELATIONSHIP_STATUSES)[number];
   version: number;
@@ -25,9 +26,10 @@ export type Account = {
 
 export type Contact = { id: number; name: string; email: string | null; phone: string | null; job_title: string | null; version: number };
 
-const ACCOUNT_COLUMNS = ['a.id', 'a.partner_id', 'a.name', 'a.website_domain', 'a.country', 'a.industry', 'a.size', 'a.address', 'a.notes', 'a.status', 'a.relationship_status', 'a.version'];
+const ACCOUNT_COLUMNS = ['a.id', 'a.partner_id', 'a.name', 'a.website_domain', 'a.country', 'a.industry', 'a.size', 'a.address', 'a.status', 'a.relationship_status', 'a.version'];
 
-function inBook<T extends Knex.QueryBuilder>(q: T, book: Book, column = 'partner_id'): T {
+/** Restricts a query to one book (the policies restrict it too). */
+export function inBook<T extends Knex.QueryBuilder>(q: T, book: Book, column = 'partner_id'): T {
   return (book.partnerId === null ? q.whereNull(column) : q.where(column, book.partnerId)) as T;
 }
 
@@ -55,13 +57,37 @@ function escapeLike(text: string): string {
 
 /**
  * One page of a book, sorted by name. Search matches the name, the website domain, or a linked contact's name
- * or email (trigram indexes serve the substring matches).
+ * or email (trigram indexes serve the substring matches). A partner's page also holds the accounts its resellers
+ * share with it through two-tier relationships (`shared`); each branch is its own keyset scan, merged here.
  */
 export async function listAccounts(db: Knex.Transaction, book: Book | 'all', filters: ListFilters, after: [string, number] | null, limit = PAGE_SIZE) {
-  const q = db('customer_accounts as a').select(ACCOUNT_COLUMNS).select('p.name as partner_name').leftJoin('partners as p', 'p.id', 'a.partner_id');
-  // "all" is the staff overview of partners' books; the vendor's own book has pages of its own.
-  if (book !== 'all') inBook(q, book, 'a.partner_id');
-  else q.whereNotNull('a.partner_id');
+  const branch = () => {
+    const q = db('customer_accounts as a').select(ACCOUNT_COLUMNS).select('p.name as partner_name').leftJoin('partners as p', 'p.id', 'a.partner_id');
+    applyFilters(db, q, filters);
+    if (after) q.whereRaw('(lower(a.name), a.id) > (?, ?)', after);
+    return q.orderByRaw('lower(a.name), a.id').limit(limit + 1);
+  };
+  let rows: (Account & { partner_name: string | null; shared: boolean })[];
+  if (book === 'all') {
+    // The staff overview of partners' books; the vendor's own book has pages of its own.
+    rows = await branch().whereNotNull('a.partner_id').select(db.raw('false AS shared'));
+  } else if (book.partnerId === null) {
+    rows = await branch().whereNull('a.partner_id').select(db.raw('false AS shared'));
+  } else {
+    const own = branch().where('a.partner_id', book.partnerId).select(db.raw('false AS shared'));
+    const shared = branch()
+      .whereNot('a.partner_id', book.partnerId)
+      .whereExists((e) => e.select(db.raw('1')).from('customer_relationships as r').whereRaw('r.account_id = a.id').where('r.provider_partner_id', book.partnerId).whereIn('r.status', ['active', 'removed']))
+      .select(db.raw('true AS shared'));
+    rows = await db.select('*').from(db.raw('((?) UNION ALL (?)) AS u', [own, shared])).orderByRaw('lower(u.name), u.id').limit(limit + 1);
+  }
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { rows: page, next: more && last ? encodeCursor(last.name, last.id) : null };
+}
+
+function applyFilters(db: Knex.Transaction, q: Knex.QueryBuilder, filters: ListFilters): void {
   if (!filters.archived) q.where('a.status', 'active');
   if (filters.country) q.where('a.country', filters.country);
   if (filters.industry) q.whereRaw('lower(a.industry) = lower(?)', [filters.industry]);
@@ -77,32 +103,61 @@ export async function listAccounts(db: Knex.Transaction, book: Book | 'all', fil
         ),
     );
   }
-  if (after) q.whereRaw('(lower(a.name), a.id) > (?, ?)', after);
-  const rows: (Account & { partner_name: string | null })[] = await q.orderByRaw('lower(a.name), a.id').limit(limit + 1);
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { rows: page, next: more && last ? encodeCursor(last.name, last.id) : null };
 }
 
+/** An account of this book, with its private notes. */
 export async function findAccount(db: Knex.Transaction, book: Book | 'all', id: number): Promise<(Account & { partner_name: string | null }) | undefined> {
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
-  const q = db('customer_accounts as a').select(ACCOUNT_COLUMNS).select('p.name as partner_name').leftJoin('partners as p', 'p.id', 'a.partner_id').where('a.id', id);
+  const q = db('customer_accounts as a')
+    .select(ACCOUNT_COLUMNS)
+    .select('p.name as partner_name', 'n.notes')
+    .leftJoin('partners as p', 'p.id', 'a.partner_id')
+    .leftJoin('customer_account_notes as n', 'n.account_id', 'a.id')
+    .where('a.id', id);
   if (book !== 'all') inBook(q, book, 'a.partner_id');
   return q.first();
+}
+
+/** An account another partner shares with this one through a two-tier relationship: no notes, no contacts. */
+export async function findSharedAccount(db: Knex.Transaction, partnerId: number, id: number): Promise<Account | undefined> {
+  if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+  return db('customer_accounts as a')
+    .select(ACCOUNT_COLUMNS)
+    .where('a.id', id)
+    .whereNot('a.partner_id', partnerId)
+    .whereExists((e) => e.select(db.raw('1')).from('customer_relationships as r').whereRaw('r.account_id = a.id').where('r.provider_partner_id', partnerId).whereIn('r.status', ['active', 'removed']))
+    .first();
 }
 
 export type AccountFields = Pick<Account, 'name' | 'website_domain' | 'country' | 'industry' | 'size' | 'address' | 'notes'>;
 
 export async function insertAccount(db: Knex.Transaction, book: Book, fields: AccountFields): Promise<number> {
-  const [row] = await db('customer_accounts').insert({ ...fields, partner_id: book.partnerId }).returning('id');
+  const { notes, ...columns } = fields;
+  const [row] = await db('customer_accounts').insert({ ...columns, partner_id: book.partnerId }).returning('id');
+  await saveNotes(db, book, row.id, notes ?? null);
   return row.id;
+}
+
+async function saveNotes(db: Knex.Transaction, book: Book, accountId: number, notes: string | null): Promise<void> {
+  if (notes) await db('customer_account_notes').insert({ account_id: accountId, partner_id: book.partnerId, notes }).onConflict('account_id').merge(['notes']);
+  else await db('customer_account_notes').where('account_id', accountId).delete();
 }
 
 export async function updateAccount(db: Knex.Transaction, book: Book, id: number, version: number, fields: AccountFields): Promise<boolean> {
   const q = db('customer_accounts').where({ id, version });
   inBook(q, book);
-  return (await q.update({ ...fields, version: version + 1, updated_at: db.fn.now() })) === 1;
+  const { notes, ...columns } = fields;
+  if ((await q.update({ ...columns, version: version + 1, updated_at: db.fn.now() })) !== 1) return false;
+  await saveNotes(db, book, id, notes ?? null);
+  return true;
+}
+
+export async function archiveAccount(db: Knex.Transaction, book: Book, id: number): Promise<void> {
+  await inBook(db('customer_accounts').where({ id }), book).update({ status: 'archived', updated_at: db.fn.now() });
+}
+
+export async function restoreAccount(db: Knex.Transaction, book: Book, id: number): Promise<void> {
+  await inBook(db('customer_accounts').where({ id }), book).update({ status: 'active', updated_at: db.fn.now() });
 }
 
 export async function deleteAccount(db: Knex.Transaction, book: Book, id: number): Promise<boolean> {

@@ -39,6 +39,7 @@ export const DEMO_PRODUCTS = [
 export const DEMO_PARTNERS: DemoPartner[] = [
   { name: 'Alpha Solutions', status: 'active', level: 'gold', capacity: 12, website: 'www.alpha.example', country: 'DE', countriesServed: ['DE', 'AT', 'CH'], languages: ['de', 'en'], specialties: ['Lumen Analytics', 'Implementation services'], listed: true, appliedDaysAgo: 400 },
   { name: 'Beta Systems', status: 'active', level: 'silver', capacity: 6, website: 'beta.example', country: 'CZ', countriesServed: ['CZ', 'SK'], languages: ['cs', 'en'], specialties: ['Lumen Cloud Backup', 'Premium support'], listed: true, appliedDaysAgo: 300 },
+  { name: 'Delta Networks', status: 'active', level: 'registered', capacity: 3, website: 'delta.example', country: 'SK', countriesServed: ['SK'], languages: ['en'], specialties: ['Lumen Cloud Backup'], listed: false, appliedDaysAgo: 60 },
   { name: 'Gamma IT', status: 'applicant', website: 'gamma.example', country: 'EE', countriesServed: ['EE', 'LV', 'LT'], languages: ['et', 'en'], specialties: ['Lumen Secure Gateway'], appliedDaysAgo: 3 },
   { name: 'Omega Resellers', status: 'rejected', website: 'omega.example', country: 'IT', countriesServed: ['IT'], languages: ['it'], specialties: [], rejectionReason: 'We could not verify the company registration number. You are welcome to apply again with the correct details.', appliedDaysAgo: 40 },
 ];
@@ -50,6 +51,7 @@ export const DEMO_USERS: DemoUser[] = [
   { email: 'anna@alpha.example', name: 'Anna Alpha', role: 'partner_admin', partner: 'Alpha Solutions' },
   { email: 'ben@alpha.example', name: 'Ben Alpha', role: 'sales_agent', partner: 'Alpha Solutions' },
   { email: 'carla@beta.example', name: 'Carla Beta', role: 'partner_admin', partner: 'Beta Systems' },
+  { email: 'dora@delta.example', name: 'Dora Delta', role: 'partner_admin', partner: 'Delta Networks' },
   { email: 'gina@gamma.example', name: 'Gina Gamma', role: 'partner_admin', partner: 'Gamma IT', locale: 'et' },
   { email: 'oscar@omega.example', name: 'Oscar Omega', role: 'partner_admin', partner: 'Omega Resellers', locale: 'it' },
 ];
@@ -178,6 +180,18 @@ export async function seedDemo(knex: Knex): Promise<{ added: string[] }> {
     if (await seedCustomers(trx, partnerIds.get('Alpha Solutions')!, CUSTOMER_NAMES, 'DE', 'example')) added.push('Alpha customers');
     if (await seedCustomers(trx, partnerIds.get('Beta Systems')!, CZ_NAMES, 'CZ', 'example')) added.push('Beta customers');
     if (await seedCustomers(trx, null, ['Northwind Retail Group', 'Contoso Health', 'Fabrikam Motors'], 'US', 'example')) added.push('vendor accounts');
+    if (await seedCustomers(trx, partnerIds.get('Delta Networks')!, SK_NAMES, 'SK', 'example')) added.push('Delta customers');
+
+    // Two-tier: Delta Networks resells through Beta Systems, its indirect provider.
+    const beta = partnerIds.get('Beta Systems')!;
+    const delta = partnerIds.get('Delta Networks')!;
+    if (!(await trx('provider_links').where({ reseller_partner_id: delta, provider_partner_id: beta }).first('id'))) {
+      await trx('provider_links').insert({ reseller_partner_id: delta, provider_partner_id: beta });
+      added.push('two-tier link Delta → Beta');
+    }
+    for (const [partner, inviter, provider] of [['Alpha Solutions', 'anna@alpha.example', null], ['Beta Systems', 'carla@beta.example', null], ['Delta Networks', 'dora@delta.example', beta]] as const) {
+      if (await seedRelationships(trx, partnerIds.get(partner)!, inviter, provider)) added.push(`${partner} relationships`);
+    }
 
     const gamma = partnerIds.get('Gamma IT')!;
     if (!(await trx('outbox_emails').where('event_key', `application-received:${gamma}`).first('id'))) {
@@ -199,6 +213,7 @@ const CZ_NAMES = [
   'Krkonošská pekárna', 'Labská plavba', 'Moravská vína', 'Nová nemocnice Kolín', 'Ostravská ocel', 'Plzeňský pivovar Sládek',
   'Rychlá doprava', 'Šumava Dřevo', 'Tatra Stav', 'Ústecká chemie', 'Vysočina Agro', 'Zlínská obuv', 'Žatecký chmel',
 ];
+const SK_NAMES = ['Bratislavské vodárne', 'Kysucký nábytok', 'Tatranské hotely', 'Považská strojáreň', 'Záhorie Agro', 'Košická tlačiareň'];
 const INDUSTRIES = ['Logistics', 'Manufacturing', 'Healthcare', 'Hospitality', 'Finance', 'Retail', 'Energy', 'Public sector'];
 const SIZES = ['1-10', '11-50', '51-200', '201-1000', '1001+'];
 
@@ -223,6 +238,57 @@ async function seedCustomers(trx: Knex.Transaction, partnerId: number | null, na
     i += 1;
   }
   return names.length;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * A mix of relationship states over a partner's first customers (by name): active with full and granular
+ * rights, invited, declined, removed with granular roles still in force, the rest none. With a provider, the
+ * first active relationship is two-tier.
+ */
+async function seedRelationships(trx: Knex.Transaction, partnerId: number, inviterEmail: string, providerId: number | null): Promise<boolean> {
+  if (await trx('customer_relationships').where('partner_id', partnerId).first('id')) return false;
+  const inviter = await trx('users').where('email', inviterEmail).first('id');
+  const accounts: { id: number; name: string }[] = await trx('customer_accounts').where('partner_id', partnerId).orderByRaw('lower(name), id').select('id', 'name');
+  const now = Date.now();
+  const plan = providerId
+    ? [{ status: 'active', dap: false, gdap: ['user_admin', 'license_admin'], days: 365, provider: providerId }, { status: 'invited', dap: true, gdap: [], days: null, provider: providerId }]
+    : [
+        { status: 'active', dap: true, gdap: ['helpdesk_admin', 'license_admin'], days: 730 },
+        { status: 'active', dap: true, gdap: [], days: null },
+        { status: 'active', dap: false, gdap: ['directory_reader', 'security_reader'], days: 180 },
+        { status: 'invited', dap: true, gdap: ['user_admin'], days: 90 },
+        { status: 'declined', dap: true, gdap: [], days: null },
+        { status: 'removed', dap: true, gdap: ['billing_admin'], days: 365 },
+      ];
+  for (const [i, p] of plan.entries()) {
+    const account = accounts[i];
+    if (!account) break;
+    const invitedAt = new Date(now - (40 - i) * DAY);
+    const answered = p.status !== 'invited' ? new Date(invitedAt.getTime() + 2 * DAY) : null;
+    const removed = p.status === 'removed' ? new Date(now - 5 * DAY) : null;
+    await trx('customer_relationships').insert({
+      account_id: account.id,
+      partner_id: partnerId,
+      provider_partner_id: 'provider' in p ? p.provider : null,
+      status: p.status,
+      dap: p.dap,
+      gdap_roles: p.gdap,
+      gdap_days: p.days,
+      invited_by: inviter?.id ?? null,
+      invited_at: p.status === 'invited' ? new Date(now - 2 * DAY) : invitedAt,
+      expires_at: new Date((p.status === 'invited' ? now - 2 * DAY : invitedAt.getTime()) + 30 * DAY),
+      responded_at: answered,
+      responder_name: answered ? `Customer contact at ${account.name}` : null,
+      gdap_expires_at: answered && p.days && p.status !== 'declined' ? new Date(answered.getTime() + p.days * DAY) : null,
+      dap_ended_at: removed && p.dap ? removed : null,
+      removed_at: removed,
+      removed_by: removed ? inviter?.id ?? null : null,
+    });
+    await trx('customer_accounts').where('id', account.id).update({ relationship_status: p.status });
+  }
+  return true;
 }
 
 /** Demo mail that has "gone out": kept in the outbox as sent, readable on the Sent mail page. */

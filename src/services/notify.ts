@@ -9,6 +9,8 @@ import { queueEmail } from './mail.ts';
 export const NOTIFICATION_EVENTS = {
   'application.submitted': { audience: 'staff', defaultChannel: 'email_portal' },
   'partner.changed': { audience: 'partner', defaultChannel: 'email_portal' },
+  'relationship.accepted': { audience: 'partner', defaultChannel: 'email_portal' },
+  'relationship.declined': { audience: 'partner', defaultChannel: 'email_portal' },
 } as const;
 
 export type NotificationEvent = keyof typeof NOTIFICATION_EVENTS;
@@ -19,7 +21,8 @@ export function eventsFor(kind: 'staff' | 'partner'): NotificationEvent[] {
 }
 export type Channel = 'email_portal' | 'portal';
 
-export type Recipient = { id: number; email: string; name: string; locale: string | null };
+/** `channel`: the recipient's preference, when the caller could read it and the request's context cannot. */
+export type Recipient = { id: number; email: string; name: string; locale: string | null; channel?: Channel | null };
 
 /**
  * Staff with any of these roles, as recipients. A partner's or an applicant's action must reach staff it cannot
@@ -49,7 +52,7 @@ export async function notify(
   );
   await db('notifications').insert(recipients.map((r) => ({ user_id: r.id, type: event, params: JSON.stringify(content.params), link: content.link })));
   for (const r of recipients) {
-    const channel = prefs.get(r.id) ?? NOTIFICATION_EVENTS[event].defaultChannel;
+    const channel = r.channel ?? prefs.get(r.id) ?? NOTIFICATION_EVENTS[event].defaultChannel;
     if (channel !== 'email_portal') continue;
     await queueEmail(req, {
       eventKey: `${content.key}:user:${r.id}`,

@@ -199,5 +199,30 @@ describe('the wall between customer books', () => {
     expect((await a.client.get('/admin/accounts')).statusCode).toBe(403);
     expect((await a.client.get(`/customers/${vendorId}`)).statusCode).toBe(404);
     expect((await manager.get(`/admin/customers/${vendorId}`)).statusCode).toBe(404);
+    // Read-only for a channel manager: no edit link, and the edit route is refused.
+    expect((await manager.get(`/admin/customers/${id}`)).body).not.toContain(`/admin/customers/${id}/edit`);
+    expect((await manager.get(`/admin/customers/${id}/edit`)).statusCode).toBe(403);
+  });
+
+  it("lets a channel admin correct a partner's customer, kept in the partner's book and audited", async () => {
+    const a = await company();
+    const id = await addCustomer(a.client, { name: unique('Misspeled'), notes: 'Partner note' });
+    const admin = await signedIn(t.app, (await createUser(knex, { role: 'channel_admin' })).email, TEST_PASSWORD);
+    expect((await admin.get(`/admin/customers/${id}`)).body).toContain(`/admin/customers/${id}/edit`);
+    const form = await admin.get(`/admin/customers/${id}/edit`);
+    expect(form.statusCode).toBe(200);
+    const version = /name="version" value="(\d+)"/.exec(form.body)![1]!;
+    const bad = await admin.post(`/admin/customers/${id}/edit`, { name: '', version, notes: 'Partner note' });
+    expect(bad.statusCode).toBe(422);
+    const res = await admin.post(`/admin/customers/${id}/edit`, { name: 'Misspelled Corrected', country: 'AT', notes: 'Partner note', version });
+    expect(res.statusCode).toBe(303);
+    const row = await knex('customer_accounts').where({ id }).first();
+    expect(row).toMatchObject({ name: 'Misspelled Corrected', country: 'AT', partner_id: a.partner.id });
+    expect((await knex('customer_account_notes').where({ account_id: id }).first()).notes).toBe('Partner note');
+    expect(text((await a.client.get(`/customers/${id}`)).body)).toContain('Misspelled Corrected');
+    const entry = await knex('audit_events').where({ entity_type: 'customer', entity_id: String(id), action: 'updated' }).first();
+    expect(entry.partner_id).toBe(a.partner.id);
+    const stale = await admin.post(`/admin/customers/${id}/edit`, { name: 'Older Edit', notes: 'Partner note', version });
+    expect(stale.statusCode).toBe(409);
   });
 });

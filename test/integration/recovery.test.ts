@@ -204,20 +204,22 @@ describe('my account', () => {
     expect(checked(before.body, 'partner.changed')).toEqual(['email_portal']);
     // A partner user is asked about partner events only.
     expect(before.body).not.toContain('name="event_application.submitted"');
-    const saved = await partnerClient.post('/account/notifications', { 'event_partner.changed': 'portal' });
+    // A browser sends every radio group, each with its checked choice.
+    const others = { 'event_relationship.accepted': 'email_portal', 'event_relationship.declined': 'email_portal' };
+    const saved = await partnerClient.post('/account/notifications', { 'event_partner.changed': 'portal', ...others });
     expect(saved.statusCode).toBe(303);
     expect(saved.headers.location).toBe('/account');
     const after = await partnerClient.get('/account');
     expect(text(after.body)).toContain('Your preferences have been saved.');
     expect(checked(after.body, 'partner.changed')).toEqual(['portal']);
-    expect(await knex('notification_preferences').where('user_id', user.id).select('event_type', 'channel')).toEqual([{ event_type: 'partner.changed', channel: 'portal' }]);
+    expect(await knex('notification_preferences').where('user_id', user.id).where('event_type', 'partner.changed').select('event_type', 'channel')).toEqual([{ event_type: 'partner.changed', channel: 'portal' }]);
 
-    const bad = await partnerClient.post('/account/notifications', { 'event_partner.changed': 'carrier_pigeon' });
+    const bad = await partnerClient.post('/account/notifications', { 'event_partner.changed': 'carrier_pigeon', ...others });
     expect(bad.statusCode).toBe(422);
     expect((await knex('notification_preferences').where('user_id', user.id).first('channel')).channel).toBe('portal');
 
     await partnerClient.get('/account');
-    expect((await partnerClient.post('/account/notifications', { 'event_partner.changed': 'email_portal' })).statusCode).toBe(303);
+    expect((await partnerClient.post('/account/notifications', { 'event_partner.changed': 'email_portal', ...others })).statusCode).toBe(303);
     expect(checked((await partnerClient.get('/account')).body, 'partner.changed')).toEqual(['email_portal']);
 
     const staff = await createUser(knex, { role: 'support_agent' });

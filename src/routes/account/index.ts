@@ -80,7 +80,7 @@ export default async function accountRoutes(app: FastifyInstance) {
 
   app.post('/account/notifications', { config: { access: 'user' } }, async (req) => {
     const events = eventsFor(req.viewer.user!.kind);
-    const form = Object.fromEntries(events.map((e) => [`event_${e}`, { label: `notification.${e}.title`, required: true, oneOf: ['email_portal', 'portal'] }]));
+    const form = Object.fromEntries(events.map((e) => [`event_${e}`, { label: `notification.event.${e}`, required: true, oneOf: ['email_portal', 'portal'] }]));
     const { values, errors } = parseForm(req.body, form);
     if (errors.length) return accountPage(req, values, errors, 422);
     const userId = req.viewer.user!.id;

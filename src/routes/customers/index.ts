@@ -1,15 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseForm, websiteDomain, type FieldError } from '../../web/forms.ts';
-import { download, notFound, page, redirect } from '../../web/results.ts';
+import { HttpError, download, notFound, page, redirect } from '../../web/results.ts';
 import { conflict, STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { countries, countryName, isCountry } from '../../i18n/regions.ts';
-import type { Permission } from '../../policies/permissions.ts';
+import { can, type Permission } from '../../policies/permissions.ts';
 import {
   COMPANY_SIZES, RELATIONSHIP_STATUSES, accountContacts, decodeCursor, deleteAccount, findAccount, findContact, insertAccount, insertContact,
-  linkContact, listAccounts, otherContacts, unlinkContact, updateAccount, updateContact, type Account, type AccountFields, type Book, type ListFilters,
+  archiveAccount, findSharedAccount, inBook, restoreAccount, linkContact, listAccounts, otherContacts, unlinkContact, updateAccount, updateContact, type Account, type AccountFields, type Book, type ListFilters,
 } from '../../repositories/customers.ts';
 import { audit, changedFields } from '../../services/audit.ts';
+import { dapInForce, gdapInForce, invitationUsable, relationshipsOf, twoTierLinks, type Relationship } from '../../repositories/relationships.ts';
+import { rightsLines } from './relationships.ts';
 import { toCsv } from '../../web/csv.ts';
+import { IMPORT_COLUMNS, importRows, parseImport, rejectKnownDomains, rejectsCsv } from '../../services/customer-import.ts';
+import type { UploadedFile } from '../../plugins/external/security.ts';
 
 const ACCOUNT_FORM = {
   name: { label: 'customers.name', required: true, maxLength: 200, messages: { required: 'customers.name.required' } },
@@ -90,6 +94,22 @@ function valuesOf(a: Account): Record<string, string> {
   return { name: a.name, website: a.website_domain ?? '', country: a.country ?? '', industry: a.industry ?? '', size: a.size ?? '', address: a.address ?? '', notes: a.notes ?? '', version: String(a.version) };
 }
 
+/** An account's relationships as its pages show them: the open one first, with what is in force. */
+async function relationshipView(req: FastifyRequest, accountId: number) {
+  const all = await relationshipsOf(req.db, accountId);
+  const providers = new Map((await twoTierLinks(req.db)).map((l) => [l.provider_partner_id, l.provider_name]));
+  const view = (r: Relationship) => ({
+    ...r,
+    rights: rightsLines(req.viewer.t, r),
+    dapInForce: dapInForce(r),
+    gdapInForce: gdapInForce(r),
+    usable: invitationUsable(r),
+    providerName: r.provider_partner_id ? providers.get(r.provider_partner_id) ?? null : null,
+  });
+  const open = all.find((r) => r.status === 'invited' || r.status === 'active');
+  return { open: open ? view(open) : null, history: all.filter((r) => r !== open && r.status !== 'superseded').map(view) };
+}
+
 export default async function customerRoutes(app: FastifyInstance) {
   for (const def of BOOKS) {
     const { base, permission } = def;
@@ -135,6 +155,7 @@ export default async function customerRoutes(app: FastifyInstance) {
           country: countryName(account.country, req.viewer.locale),
           contacts: await accountContacts(req.db, account.id),
           others: await otherContacts(req.db, book, account.id),
+          relationships: book.partnerId === null ? null : await relationshipView(req, account.id),
           values: form.values ?? {},
           errors: form.errors ?? [],
         },
@@ -163,6 +184,61 @@ export default async function customerRoutes(app: FastifyInstance) {
 
     app.get(`${base}/new`, { config: { access: permission } }, async (req) => formPage(req, { name: '' }, []));
 
+    // CSV import: valid rows go in together, rejected rows come back in a report and a CSV (see customer-import.ts).
+    async function importPage(req: FastifyRequest, errors: FieldError[] = [], status = 200) {
+      const book = def.book(req);
+      const recent = await inBook(req.db('customer_imports').select('id', 'filename', 'imported', 'created_at', req.db.raw('jsonb_array_length(rejected) AS problems')), book).orderBy('created_at', 'desc').limit(5);
+      return page('pages/customers/import', { title: req.viewer.t('import.title'), base, columns: IMPORT_COLUMNS, errors, recent }, { status });
+    }
+
+    app.get(`${base}/import`, { config: { access: permission } }, async (req) => importPage(req));
+
+    app.get(`${base}/import/template.csv`, { config: { access: permission } }, async () =>
+      download(toCsv([...IMPORT_COLUMNS], [['Example Ltd', 'example.com', 'DE', 'Retail', '11-50', 'Hauptstraße 1, Berlin', '', 'Jana Example', 'jana@example.com', '+49 30 1234567', 'IT manager']]), 'text/csv; charset=utf-8', 'customers-template.csv'),
+    );
+
+    app.post(`${base}/import`, { config: { access: permission } }, async (req) => {
+      const upload = (req.body as Record<string, unknown> | undefined)?.file as UploadedFile | undefined;
+      if (!upload || !Buffer.isBuffer(upload.data) || upload.data.length === 0) return importPage(req, [{ field: 'file', key: 'import.file.required' }], 422);
+      const parsed = parseImport(upload.data);
+      if (!parsed.ok) return importPage(req, [{ field: 'file', key: parsed.reason, vars: parsed.vars }], 422);
+      const book = def.book(req);
+      await rejectKnownDomains(req.db, book, parsed);
+      const imported = await importRows(req.db, book, parsed.rows);
+      const t = req.viewer.t;
+      const [row] = await req
+        .db('customer_imports')
+        .insert({
+          partner_id: book.partnerId,
+          user_id: req.viewer.user!.id,
+          filename: (upload.filename || 'import.csv').slice(0, 200),
+          imported,
+          rejected: JSON.stringify(parsed.problems),
+          rejects_csv: parsed.rejected.length ? rejectsCsv(parsed, (key) => t(key)) : null,
+        })
+        .returning('id');
+      await audit(req, { entityType: 'customer_import', entityId: row.id, partnerId: book.partnerId, action: 'imported', after: { imported, rejected_rows: parsed.rejected.length } });
+      return redirect(`${base}/imports/${row.id}`);
+    });
+
+    async function importRecord(req: FastifyRequest) {
+      const record = await inBook(req.db('customer_imports').where('id', idParam(req)), def.book(req)).first();
+      if (!record) throw notFound();
+      return record as { id: number; filename: string; imported: number; rejected: { line: number; column: string; reason: string }[]; rejects_csv: string | null; created_at: Date };
+    }
+
+    app.get(`${base}/imports/:id`, { config: { access: permission } }, async (req) => {
+      const record = await importRecord(req);
+      const rejectedRows = new Set(record.rejected.map((p) => p.line)).size;
+      return page('pages/customers/import-report', { title: req.viewer.t('import.report.title'), base, record, rejectedRows });
+    });
+
+    app.get(`${base}/imports/:id/rejects.csv`, { config: { access: permission } }, async (req) => {
+      const record = await importRecord(req);
+      if (!record.rejects_csv) throw notFound();
+      return download(record.rejects_csv, 'text/csv; charset=utf-8', `rejected-rows-${record.id}.csv`);
+    });
+
     app.post(`${base}/new`, { config: { access: permission } }, async (req) => {
       const { values, errors } = parseForm(req.body, ACCOUNT_FORM);
       if (errors.length) return formPage(req, values, errors, { status: 422 });
@@ -174,7 +250,23 @@ export default async function customerRoutes(app: FastifyInstance) {
       return redirect(`${base}/${id}`);
     });
 
-    app.get(`${base}/:id`, { config: { access: permission } }, async (req) => detailPage(req, await account(req)));
+    app.get(`${base}/:id`, { config: { access: permission } }, async (req) => {
+      const book = def.book(req);
+      const own = await findAccount(req.db, book, idParam(req));
+      if (own) return detailPage(req, own);
+      // A provider's view of an account its reseller shares through a two-tier relationship: read-only.
+      const shared = book.partnerId === null ? undefined : await findSharedAccount(req.db, book.partnerId, idParam(req));
+      if (!shared) throw notFound();
+      const links = await twoTierLinks(req.db);
+      return page('pages/customers/shared', {
+        title: shared.name,
+        base,
+        account: shared,
+        country: countryName(shared.country, req.viewer.locale),
+        reseller: links.find((l) => l.reseller_partner_id === shared.partner_id)?.reseller_name ?? '',
+        relationships: await relationshipView(req, shared.id),
+      });
+    });
 
     app.get(`${base}/:id/edit`, { config: { access: permission } }, async (req) => {
       const a = await account(req);
@@ -197,18 +289,47 @@ export default async function customerRoutes(app: FastifyInstance) {
       return redirect(`${base}/${a.id}`);
     });
 
+    /**
+     * What deleting would do: an account with history (a relationship, and later opportunities) is archived
+     * instead, and one with an active relationship must first have it removed.
+     */
+    async function deletion(req: FastifyRequest, a: Account): Promise<'delete' | 'archive' | 'blocked'> {
+      if (def.book(req).partnerId === null) return 'delete';
+      const history = await relationshipsOf(req.db, a.id);
+      if (history.some((r) => r.status === 'active')) return 'blocked';
+      return history.length ? 'archive' : 'delete';
+    }
+
     app.get(`${base}/:id/delete`, { config: { access: permission } }, async (req) => {
       const a = await account(req);
-      return page('pages/customers/delete', { title: req.viewer.t('customers.delete.title', { name: a.name }), base, account: a });
+      return page('pages/customers/delete', { title: req.viewer.t('customers.delete.title', { name: a.name }), base, account: a, outcome: await deletion(req, a) });
     });
 
     app.post(`${base}/:id/delete`, { config: { access: permission } }, async (req) => {
       const a = await account(req);
       const book = def.book(req);
+      const outcome = await deletion(req, a);
+      if (outcome === 'blocked') throw new HttpError(409, 'customers.delete.blocked');
+      if (outcome === 'archive') {
+        await archiveAccount(req.db, book, a.id);
+        await audit(req, { entityType: 'customer', entityId: a.id, partnerId: book.partnerId, action: 'archived' });
+        req.session.set('flash', { key: 'customers.archived_flash', vars: { name: a.name } });
+        return redirect(`${base}/${a.id}`);
+      }
       await deleteAccount(req.db, book, a.id);
       await audit(req, { entityType: 'customer', entityId: a.id, partnerId: book.partnerId, action: 'deleted', before: { ...fieldsOf(valuesOf(a)) } });
       req.session.set('flash', { key: 'customers.deleted', vars: { name: a.name } });
       return redirect(base);
+    });
+
+    app.post(`${base}/:id/restore`, { config: { access: permission } }, async (req) => {
+      const a = await account(req);
+      const book = def.book(req);
+      if (a.status !== 'archived') throw new HttpError(409, 'customers.restore.not_archived');
+      await restoreAccount(req.db, book, a.id);
+      await audit(req, { entityType: 'customer', entityId: a.id, partnerId: book.partnerId, action: 'restored' });
+      req.session.set('flash', { key: 'customers.restored', vars: { name: a.name } });
+      return redirect(`${base}/${a.id}`);
     });
 
     // Contacts: add a new one to the account, link an existing one, edit (inline with htmx), unlink.
@@ -294,9 +415,46 @@ export default async function customerRoutes(app: FastifyInstance) {
     );
   });
 
-  app.get('/admin/customers/:id', { config: { access: 'customers.oversee' } }, async (req) => {
+  async function partnersAccount(req: FastifyRequest) {
     const a = await findAccount(req.db, 'all', idParam(req));
     if (!a || a.partner_id === null) throw notFound();
-    return page('pages/customers/overview', { title: a.name, account: a, country: countryName(a.country, req.viewer.locale), contacts: await accountContacts(req.db, a.id) });
+    return a;
+  }
+
+  app.get('/admin/customers/:id', { config: { access: 'customers.oversee' } }, async (req) => {
+    const a = await partnersAccount(req);
+    return page('pages/customers/overview', {
+      title: a.name, account: a, country: countryName(a.country, req.viewer.locale), contacts: await accountContacts(req.db, a.id), canEdit: can(req.viewer.user!, 'customers.manage_any'),
+    });
+  });
+
+  // A channel admin may correct a partner's customer (the partner's own book, kept under its name).
+  function staffForm(req: FastifyRequest, a: Account, values: Record<string, string>, errors: FieldError[], status = 200, stale?: Conflict) {
+    return page(
+      'pages/customers/form',
+      { title: req.viewer.t('customers.edit'), base: '/admin/customers', values, errors, account: a, conflict: stale, countries: countries(req.viewer.locale), sizes: COMPANY_SIZES },
+      { status },
+    );
+  }
+
+  app.get('/admin/customers/:id/edit', { config: { access: 'customers.manage_any' } }, async (req) => {
+    const a = await partnersAccount(req);
+    return staffForm(req, a, valuesOf(a), []);
+  });
+
+  app.post('/admin/customers/:id/edit', { config: { access: 'customers.manage_any' } }, async (req) => {
+    const a = await partnersAccount(req);
+    const { values, errors } = parseForm(req.body, ACCOUNT_FORM);
+    if (errors.length) return staffForm(req, a, values, errors, 422);
+    const book = { partnerId: a.partner_id };
+    const fields = fieldsOf(values);
+    if (!(await updateAccount(req.db, book, a.id, Number(values.version), fields))) {
+      const current = valuesOf(a);
+      return staffForm(req, a, { ...values, version: current.version! }, [STALE_ERROR('name')], 409, conflict(current, values, LABELS));
+    }
+    const diff = changedFields(fieldsOf(valuesOf(a)), fields);
+    if (diff) await audit(req, { entityType: 'customer', entityId: a.id, partnerId: a.partner_id, action: 'updated', ...diff });
+    req.session.set('flash', { key: 'customers.saved', vars: { name: fields.name } });
+    return redirect(`/admin/customers/${a.id}`);
   });
 }
