@@ -31,11 +31,17 @@ import customerRoutes from './routes/customers/index.ts';
 import relationshipRoutes from './routes/customers/relationships.ts';
 import customerLinkRoutes from './routes/relationships/index.ts';
 import twoTierRoutes from './routes/admin/two-tier.ts';
+import staffOpportunityRoutes from './routes/opportunities/staff.ts';
+import partnerOpportunityRoutes from './routes/opportunities/partner.ts';
+import opportunitySettingsRoutes from './routes/admin/opportunity-settings.ts';
+import dealRoutes from './routes/opportunities/deals.ts';
+import reviewRoutes from './routes/opportunities/review.ts';
 import { loadAssets } from './web/assets.ts';
 import { OutboxWorker, deliveryFor } from './jobs/outbox-worker.ts';
+import { OpportunityJobs } from './jobs/opportunity-jobs.ts';
 
 export type AppOptions = {
-  config: Pick<Config, 'production' | 'sessionSecret' | 'trustProxy' | 'logLevel'> & Partial<Pick<Config, 'publicUrl' | 'smtpUrl' | 'mailFrom'>>;
+  config: Pick<Config, 'production' | 'sessionSecret' | 'trustProxy' | 'logLevel'> & Partial<Pick<Config, 'publicUrl' | 'smtpUrl' | 'mailFrom' | 'notesApi'>>;
   database: Database;
 };
 
@@ -49,12 +55,15 @@ export type PortalConfig = {
   showSentMail: boolean;
   /** Signs links that carry their own proof (a customer's relationship invitation). */
   linkSecret: string;
+  notesApi: Config['notesApi'];
 };
 
 declare module 'fastify' {
   interface FastifyInstance {
     portalConfig: PortalConfig;
     database: Database;
+    /** Expires and re-routes opportunities on a clock; started by server.ts, run by hand in tests. */
+    opportunityJobs: OpportunityJobs;
     /** Delivers queued email; started by server.ts (or a separate worker process), driven by hand in tests. */
     outbox: OutboxWorker;
     /** Every route with its declared access, as registered: the access test walks this. */
@@ -81,11 +90,15 @@ export async function buildApp({ config, database }: AppOptions): Promise<Fastif
     mailDomain: new URL(publicUrl).hostname,
     showSentMail: !config.smtpUrl && !config.production,
     linkSecret: config.sessionSecret,
+    notesApi: config.notesApi ?? null,
   } satisfies PortalConfig);
   app.decorate('database', database);
   const outbox = new OutboxWorker(database.knex, deliveryFor({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom ?? 'Partner Portal <portal@localhost>' }), app.log);
   app.decorate('outbox', outbox);
   app.addHook('onClose', async () => outbox.stop());
+  const opportunityJobs = new OpportunityJobs(database.knex, app.log, { publicUrl, mailDomain: new URL(publicUrl).hostname, poke: () => outbox.poke() });
+  app.decorate('opportunityJobs', opportunityJobs);
+  app.addHook('onClose', async () => opportunityJobs.stop());
   app.decorate('routeTable', routes);
   loadAssets();
 
@@ -119,5 +132,10 @@ export async function buildApp({ config, database }: AppOptions): Promise<Fastif
   await app.register(relationshipRoutes);
   await app.register(customerLinkRoutes);
   await app.register(twoTierRoutes);
+  await app.register(staffOpportunityRoutes);
+  await app.register(partnerOpportunityRoutes);
+  await app.register(opportunitySettingsRoutes);
+  await app.register(dealRoutes);
+  await app.register(reviewRoutes);
   return app;
 }

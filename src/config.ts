@@ -20,6 +20,8 @@ export type Config = {
   /** SMTP server for outgoing mail; without it, mail is kept in the outbox and shown on the Sent mail page. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** An OpenAI-compatible endpoint for "Suggest notes" on new deals; without it the built-in generator writes them. */
+  notesApi: { url: string; key: string; model: string; timeoutMs: number } | null;
   /** Run the outbox worker inside the web process (default); a separate `npm run worker` process can take over. */
   runWorker: boolean;
 };
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${int('PORT', env.PORT, 3000)}`).replace(/\/+$/, ''),
     smtpUrl: env.SMTP_URL || undefined,
+    notesApi: env.NOTES_API_URL ? { url: env.NOTES_API_URL, key: env.NOTES_API_KEY ?? '', model: env.NOTES_API_MODEL ?? 'gpt-4o-mini', timeoutMs: int('NOTES_API_TIMEOUT_MS', env.NOTES_API_TIMEOUT_MS, 4000) } : null,
     mailFrom: env.MAIL_FROM ?? 'Partner Portal <portal@localhost>',
     runWorker: env.RUN_WORKER !== 'false',
   };

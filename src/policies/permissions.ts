@@ -36,6 +36,8 @@ export const PERMISSIONS = {
   'vendor_accounts.manage': { channel_admin: 'all', channel_manager: 'all' },
   'opportunities.work': { partner_admin: 'company', sales_agent: 'company' },
   'opportunities.assign': { partner_admin: 'company' },
+  'deals.create': { partner_admin: 'company', sales_agent: 'company' },
+  'solutions.manage': { partner_admin: 'company' },
   'cases.open': { partner_admin: 'company', sales_agent: 'own' },
   'forums.post': {
     channel_admin: 'all', channel_manager: 'all', support_agent: 'all', partner_admin: 'company', sales_agent: 'company',

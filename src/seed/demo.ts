@@ -193,6 +193,8 @@ export async function seedDemo(knex: Knex): Promise<{ added: string[] }> {
       if (await seedRelationships(trx, partnerIds.get(partner)!, inviter, provider)) added.push(`${partner} relationships`);
     }
 
+    if (await seedOpportunities(trx, partnerIds, productIds)) added.push('opportunities');
+
     const gamma = partnerIds.get('Gamma IT')!;
     if (!(await trx('outbox_emails').where('event_key', `application-received:${gamma}`).first('id'))) {
       await keptEmail(trx, `application-received:${gamma}`, 'gina@gamma.example', 'Gina Gamma', 'et', 'application_received', { name: 'Gina Gamma', company: 'Gamma IT', link: 'http://localhost:3000/home' });
@@ -241,6 +243,114 @@ async function seedCustomers(trx: Knex.Transaction, partnerId: number | null, na
 }
 
 const DAY = 86_400_000;
+
+/**
+ * Vendor opportunities for Alpha and Beta in every state, with exchange rates for their currencies, and one
+ * collaboration (Alpha leads, Beta collaborates) with a shared and a private note from each. Added once.
+ */
+async function seedOpportunities(trx: Knex.Transaction, partnerIds: Map<string, number>, productIds: Map<string, number>): Promise<boolean> {
+  if (await trx('opportunities').first('id')) return false;
+  await trx('exchange_rates').insert([
+    { currency: 'EUR', valid_from: '2026-01-01', rate: '1.08' },
+    { currency: 'CZK', valid_from: '2026-01-01', rate: '0.043' },
+  ]).onConflict(['currency', 'valid_from']).ignore();
+  const alpha = partnerIds.get('Alpha Solutions')!;
+  const beta = partnerIds.get('Beta Systems')!;
+  const staff = await trx('users').where('email', 'manager@lumen.example').first('id');
+  const anna = await trx('users').where('email', 'anna@alpha.example').first('id');
+  const carla = await trx('users').where('email', 'carla@beta.example').first('id');
+  const accounts: { id: number; name: string }[] = await trx('customer_accounts').whereNull('partner_id').orderBy('id').select('id', 'name');
+  const rates: Record<string, number> = { USD: 1, EUR: 1.08, CZK: 0.043 };
+  const now = Date.now();
+  type Plan = { topic: string; state: string; lead?: number; dist?: string; collaborator?: number; currency: string; value: number; country: string; product: string; stage?: string; reason?: string; days: number };
+  const plans: Plan[] = [
+    { topic: 'Backup for 12 branch offices', state: 'open', currency: 'EUR', value: 48000, country: 'DE', product: 'Lumen Cloud Backup', days: 2 },
+    { topic: 'Analytics rollout for the finance team', state: 'distributed', lead: alpha, dist: 'delivered', currency: 'EUR', value: 65000, country: 'DE', product: 'Lumen Analytics', days: 1 },
+    { topic: 'Secure gateway for 30 clinics', state: 'distributed', lead: beta, dist: 'delivered', currency: 'CZK', value: 1200000, country: 'CZ', product: 'Lumen Secure Gateway', days: 1 },
+    { topic: 'Data platform modernisation', state: 'accepted', lead: alpha, dist: 'accepted', collaborator: beta, currency: 'EUR', value: 180000, country: 'DE', product: 'Lumen Analytics', stage: 'develop', days: 20 },
+    { topic: 'Cloud backup for a logistics group', state: 'accepted', lead: beta, dist: 'accepted', currency: 'USD', value: 30000, country: 'CZ', product: 'Lumen Cloud Backup', stage: 'propose', days: 16 },
+    { topic: 'Reporting for the city utilities', state: 'won', lead: alpha, dist: 'accepted', currency: 'EUR', value: 52000, country: 'AT', product: 'Lumen Analytics', stage: 'close', days: 10 },
+    { topic: 'Premium support renewal', state: 'lost', lead: beta, dist: 'accepted', currency: 'USD', value: 15000, country: 'SK', product: 'Premium support', stage: 'propose', reason: 'other_vendor', days: 12 },
+    { topic: 'Administrator training for a hospital', state: 'open', lead: alpha, dist: 'declined', currency: 'EUR', value: 9000, country: 'DE', product: 'Administrator training', reason: 'timeline', days: 6 },
+    { topic: 'Gateway pilot for a retailer', state: 'expired', lead: beta, dist: 'expired', currency: 'USD', value: 22000, country: 'CZ', product: 'Lumen Secure Gateway', days: 40 },
+  ];
+  for (const [i, p] of plans.entries()) {
+    const account = accounts[i % accounts.length]!;
+    const changed = new Date(now - p.days * DAY);
+    const closed = ['won', 'lost', 'expired'].includes(p.state);
+    const [o] = await trx('opportunities')
+      .insert({
+        source: 'vendor', topic: p.topic, account_id: account.id, currency: p.currency, value: p.value, value_base: Math.round(p.value * rates[p.currency]! * 100) / 100,
+        rate_date: '2026-01-01', close_date: new Date(now + (60 - i * 5) * DAY), country: p.country, product_id: productIds.get(p.product) ?? null,
+        need: `${account.name} needs ${p.topic.toLowerCase()}.`, situation: 'The current solution is end of life next year.', proposed_solution: `${p.product}, with implementation services.`,
+        // Closed ones are written open first: their distributions cannot be added once they are frozen.
+        offer_until: p.state === 'expired' ? new Date(now - 5 * DAY) : new Date(now + 30 * DAY), state: closed ? 'open' : p.state, stage: p.stage ?? null,
+        lead_partner_id: p.dist === 'accepted' || p.dist === 'delivered' ? p.lead : null, owner_user_id: p.dist === 'accepted' && p.lead === alpha ? anna?.id : null,
+        close_reason: p.state === 'lost' ? p.reason : null, created_by: staff?.id, created_at: new Date(changed.getTime() - 3 * DAY), state_changed_at: changed, auto_routing: i === 0,
+      })
+      .returning('id');
+    if (p.lead) {
+      const deliveredAt = new Date(changed.getTime() - 2 * DAY);
+      const answered = p.dist === 'accepted' || p.dist === 'declined' ? new Date(deliveredAt.getTime() + (i + 2) * 3_600_000) : null;
+      await trx('opportunity_distributions').insert({
+        opportunity_id: o.id, partner_id: p.lead, role: 'lead', state: p.dist, delivered_at: deliveredAt, delivered_by: staff?.id,
+        accept_by: p.dist === 'delivered' ? new Date(now + (30 + i * 6) * 3_600_000) : new Date(deliveredAt.getTime() + 72 * 3_600_000),
+        answered_at: answered, ended_at: p.dist === 'declined' || p.dist === 'expired' ? changed : null, reason: p.dist === 'declined' ? p.reason : null,
+      });
+      await trx('opportunity_events').insert({ opportunity_id: o.id, partner_id: p.lead, audience: 'partner', kind: 'delivered', at: deliveredAt, actor_user_id: staff?.id, data: JSON.stringify({ role: 'lead' }) });
+      if (p.dist !== 'delivered') await trx('opportunity_events').insert({ opportunity_id: o.id, partner_id: p.lead, audience: 'partner', kind: p.dist, at: answered ?? changed, data: JSON.stringify(p.reason && p.dist === 'declined' ? { reason: p.reason } : {}) });
+      if (p.dist === 'accepted') await trx('opportunity_events').insert({ opportunity_id: o.id, partner_id: p.lead, audience: 'shared', kind: 'accepted', at: answered });
+      if (p.state === 'won' || p.state === 'lost') await trx('opportunity_events').insert({ opportunity_id: o.id, partner_id: p.lead, audience: 'shared', kind: p.state, at: changed, data: JSON.stringify(p.reason ? { reason: p.reason } : {}) });
+    }
+    if (p.collaborator) {
+      await trx('opportunity_distributions').insert({
+        opportunity_id: o.id, partner_id: p.collaborator, role: 'collaborator', state: 'accepted', delivered_at: new Date(changed.getTime() - 2 * DAY), accept_by: new Date(changed.getTime() + DAY), answered_at: new Date(changed.getTime() - DAY),
+      });
+      await trx('opportunity_notes').insert([
+        { opportunity_id: o.id, partner_id: alpha, author_user_id: anna?.id, visibility: 'shared', body: 'Workshop with the customer next Tuesday; Beta covers the Czech subsidiary.' },
+        { opportunity_id: o.id, partner_id: alpha, author_user_id: anna?.id, visibility: 'company', body: 'Our margin target is 18%; keep the services quote separate.' },
+        { opportunity_id: o.id, partner_id: beta, author_user_id: carla?.id, visibility: 'shared', body: 'We can provide two consultants in Prague from May.' },
+        { opportunity_id: o.id, partner_id: beta, author_user_id: carla?.id, visibility: 'company', body: 'Check our capacity before committing the second consultant.' },
+      ]);
+    }
+    if (closed) await trx('opportunities').where('id', o.id).update({ state: p.state, state_changed_at: changed });
+  }
+
+  // Alpha's solutions (published, co-sell ready), none for Beta, so Beta's "New deal" explains why it is off.
+  const analytics = productIds.get('Lumen Analytics')!;
+  const [solution] = await trx('partner_solutions')
+    .insert([
+      { partner_id: alpha, name: 'Alpha Insight Dashboards', description: 'Ready-made finance and logistics dashboards on Lumen Analytics.', product_ids: [analytics], status: 'published', co_sell_ready: true, incentive_eligible: true, reviewed_by: staff?.id, reviewed_at: new Date(now - 30 * DAY) },
+      { partner_id: alpha, name: 'Alpha Managed Backup', description: 'Backup operated by Alpha on Lumen Cloud Backup.', product_ids: [productIds.get('Lumen Cloud Backup')!], status: 'submitted' },
+    ])
+    .returning('id');
+  const own: { id: number; name: string; website_domain: string; country: string }[] = await trx('customer_accounts').where('partner_id', alpha).orderByRaw('lower(name), id').select('id', 'name', 'website_domain', 'country');
+  const deal = async (account: (typeof own)[number], topic: string, state: string, value: number) => {
+    const [row] = await trx('opportunities')
+      .insert({
+        source: 'partner', partner_id: alpha, topic, account_id: account.id, currency: 'EUR', value, value_base: Math.round(value * 1.08 * 100) / 100, rate_date: '2026-01-01',
+        close_date: new Date(now + 45 * DAY), country: account.country, product_id: analytics, solution_id: solution.id, need: `${account.name} wants dashboards for its managers.`,
+        state, stage: state === 'accepted' ? 'develop' : null, lead_partner_id: state === 'accepted' ? alpha : null, owner_user_id: anna?.id, created_by: anna?.id, state_changed_at: new Date(now - 3 * DAY),
+      })
+      .returning('id');
+    await trx('opportunity_events').insert({ opportunity_id: row.id, partner_id: alpha, audience: 'shared', kind: 'submitted', actor_user_id: anna?.id, at: new Date(now - 4 * DAY) });
+    if (state === 'accepted') await trx('opportunity_distributions').insert({ opportunity_id: row.id, partner_id: alpha, role: 'lead', state: 'accepted', accept_by: new Date(now - 3 * DAY), delivered_at: new Date(now - 3 * DAY), answered_at: new Date(now - 3 * DAY) });
+    return row.id as number;
+  };
+  // A deal awaiting review, and a managed deal whose registration conflicts with a vendor opportunity for the
+  // same customer domain and product, with a co-sell invitation waiting.
+  await deal(own[1]!, 'Dashboards for the production sites', 'submitted', 24000);
+  const contested = own[0]!;
+  const [vendorTwin] = await trx('customer_accounts').insert({ partner_id: null, name: `${contested.name} Group`, website_domain: contested.website_domain, country: contested.country }).returning('id');
+  await trx('opportunities').insert({
+    source: 'vendor', topic: 'Group-wide analytics', account_id: vendorTwin.id, currency: 'EUR', value: 90000, value_base: 97200, rate_date: '2026-01-01', country: contested.country,
+    product_id: analytics, state: 'open', created_by: staff?.id, offer_until: new Date(now + 20 * DAY), need: 'A single analytics platform for all subsidiaries.',
+  });
+  const registered = await deal(contested, 'Logistics dashboards', 'accepted', 60000);
+  await trx('deal_registrations').insert({ opportunity_id: registered, partner_id: alpha, state: 'pending', conflict: true, incentive_eligible: true, requested_by: anna?.id, requested_at: new Date(now - DAY) });
+  await trx('cosell_requests').insert({ opportunity_id: registered, partner_id: alpha, message: 'The customer asks for a vendor executive sponsor.', requested_by: anna?.id, requested_at: new Date(now - DAY) });
+  return true;
+}
 
 /**
  * A mix of relationship states over a partner's first customers (by name): active with full and granular

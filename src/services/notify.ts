@@ -11,6 +11,16 @@ export const NOTIFICATION_EVENTS = {
   'partner.changed': { audience: 'partner', defaultChannel: 'email_portal' },
   'relationship.accepted': { audience: 'partner', defaultChannel: 'email_portal' },
   'relationship.declined': { audience: 'partner', defaultChannel: 'email_portal' },
+  'opportunity.distributed': { audience: 'partner', defaultChannel: 'email_portal' },
+  'opportunity.answered': { audience: 'staff', defaultChannel: 'portal' },
+  'opportunity.deadline': { audience: 'partner', defaultChannel: 'email_portal' },
+  'deal.submitted': { audience: 'staff', defaultChannel: 'email_portal' },
+  'registration.requested': { audience: 'staff', defaultChannel: 'email_portal' },
+  'cosell.requested': { audience: 'staff', defaultChannel: 'email_portal' },
+  'solution.submitted': { audience: 'staff', defaultChannel: 'portal' },
+  'deal.decided': { audience: 'partner', defaultChannel: 'email_portal' },
+  'registration.decided': { audience: 'partner', defaultChannel: 'email_portal' },
+  'cosell.decided': { audience: 'partner', defaultChannel: 'email_portal' },
 } as const;
 
 export type NotificationEvent = keyof typeof NOTIFICATION_EVENTS;

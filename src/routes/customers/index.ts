@@ -156,6 +156,8 @@ export default async function customerRoutes(app: FastifyInstance) {
           contacts: await accountContacts(req.db, account.id),
           others: await otherContacts(req.db, book, account.id),
           relationships: book.partnerId === null ? null : await relationshipView(req, account.id),
+          opportunities: await req.db('opportunities').where('account_id', account.id).select('id', 'topic', 'state', 'value', 'currency').orderBy('created_at', 'desc').limit(50),
+          opportunityBase: book.partnerId === null ? '/admin/opportunities' : '/opportunities',
           values: form.values ?? {},
           errors: form.errors ?? [],
         },
@@ -294,6 +296,7 @@ export default async function customerRoutes(app: FastifyInstance) {
      * instead, and one with an active relationship must first have it removed.
      */
     async function deletion(req: FastifyRequest, a: Account): Promise<'delete' | 'archive' | 'blocked'> {
+      if (await req.db('opportunities').where('account_id', a.id).first('id')) return 'archive';
       if (def.book(req).partnerId === null) return 'delete';
       const history = await relationshipsOf(req.db, a.id);
       if (history.some((r) => r.status === 'active')) return 'blocked';

@@ -3,12 +3,12 @@ import { page } from '../../web/results.ts';
 import { countries, countryName, isCountry, isLanguage, languageName, languages } from '../../i18n/regions.ts';
 import { listProducts } from '../../repositories/products.ts';
 
-type Row = { id: number; name: string; website: string | null; country: string | null; countries_served: string[]; languages: string[]; level: string | null; specialties: number[]; fit: number };
+type Row = { id: number; name: string; website: string | null; country: string | null; countries_served: string[]; languages: string[]; level: string | null; specialties: number[]; fit: number; median_response_hours: string | null };
 
 /**
  * "Find a partner": listed, active partners from the partner_directory view, which exposes only public columns.
- * Ranked by fit (how many of the searched country, specialty and language match), then level, then name.
- * Responsiveness joins the ranking once opportunities exist to measure it.
+ * Ranked by fit (how many of the searched country, specialty and language match), then level, then
+ * responsiveness (median hours to answer an offered opportunity; unmeasured last), then name.
  */
 export default async function directoryRoutes(app: FastifyInstance) {
   app.get('/partners/find', { config: { access: 'public' } }, async (req) => {
@@ -29,7 +29,7 @@ export default async function directoryRoutes(app: FastifyInstance) {
                + CASE WHEN ?::text <> '' AND ? = ANY (d.languages) THEN 1 ELSE 0 END) AS fit
            FROM partner_directory d) ranked
         WHERE ? = 0 OR fit > 0
-        ORDER BY fit DESC, CASE level WHEN 'gold' THEN 3 WHEN 'silver' THEN 2 WHEN 'registered' THEN 1 ELSE 0 END DESC, lower(name), id
+        ORDER BY fit DESC, CASE level WHEN 'gold' THEN 3 WHEN 'silver' THEN 2 WHEN 'registered' THEN 1 ELSE 0 END DESC, median_response_hours ASC NULLS LAST, lower(name), id
         LIMIT 100`,
       [filters.country, filters.country, filters.country, filters.specialty, filters.specialty, filters.language, filters.language, searched],
     );
