@@ -84,6 +84,11 @@ export async function up(knex: Knex): Promise<void> {
          )
        $$`,
 
+    // The customer contact of a vendor opportunity, for the partners working on it (accepted).
+    `CREATE POLICY customer_contacts_opportunity ON customer_contacts FOR SELECT
+       USING (partner_id IS NULL AND EXISTS (SELECT 1 FROM opportunities o
+               WHERE o.contact_id = customer_contacts.id AND app_partner_follows_until(o.id) = 'infinity'::timestamptz))`,
+
     // The directory's responsiveness figure: median hours from an offer to the partner's answer.
     `CREATE OR REPLACE VIEW partner_directory WITH (security_barrier) AS
        SELECT p.id, p.name, p.website, p.country, p.countries_served, p.languages, p.level,
@@ -113,6 +118,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await exec(
     knex,
+    `DROP POLICY customer_contacts_opportunity ON customer_contacts`,
     `DROP VIEW partner_directory`,
     `CREATE VIEW partner_directory WITH (security_barrier) AS
        SELECT p.id, p.name, p.website, p.country, p.countries_served, p.languages, p.level,

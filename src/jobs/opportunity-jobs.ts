@@ -16,6 +16,10 @@ export class OpportunityJobs {
   readonly #log: Pick<FastifyBaseLogger, 'error'>;
   readonly #mail: MailSettings | null;
   #timer: NodeJS.Timeout | undefined;
+
+  get mail(): MailSettings | null {
+    return this.#mail;
+  }
   #running: Promise<unknown> | undefined;
 
   constructor(knex: Knex, log: Pick<FastifyBaseLogger, 'error'>, mail: MailSettings | null = null) {
@@ -46,17 +50,7 @@ export class OpportunityJobs {
       .select('d.id', 'd.partner_id', 'd.opportunity_id', 'o.topic');
     for (const d of due) {
       await db('opportunity_distributions').where({ id: d.id }).update({ reminded_at: now });
-      const { rows } = await db.raw<{ rows: { id: number; email: string; name: string; locale: string | null; channel: string | null }[] }>('SELECT * FROM partner_recipients(?, ?)', [d.partner_id, 'opportunity.deadline']);
-      const link = `/opportunities/${d.opportunity_id}`;
-      if (rows.length) await db('notifications').insert(rows.map((r) => ({ user_id: r.id, type: 'opportunity.deadline', params: JSON.stringify({ topic: d.topic }), link })));
-      for (const r of rows) {
-        if ((r.channel ?? 'email_portal') !== 'email_portal' || !this.#mail) continue;
-        await enqueueEmail(
-          db,
-          { eventKey: `opportunity-deadline:${d.id}:user:${r.id}`, to: r.email, toName: r.name, locale: isLocale(r.locale) ? r.locale : DEFAULT_LOCALE, template: 'notification', params: { topic: d.topic, event: 'opportunity.deadline', link: `${this.#mail.publicUrl}${link}`, vendorName } },
-          this.#mail.mailDomain,
-        );
-      }
+      await notifyPartners(db, this.#mail, vendorName, [d.partner_id], 'opportunity.deadline', { topic: d.topic }, `/opportunities/${d.opportunity_id}`, `opportunity-deadline:${d.id}`);
     }
     return due.length;
   }
@@ -78,4 +72,28 @@ export class OpportunityJobs {
     this.#timer = undefined;
     await this.#running;
   }
+}
+
+/**
+ * Notifies the working users of partner companies from a staff context (the clock, or work done after a
+ * partner's request commits): a portal notification each, and an email for those who chose email too.
+ */
+export async function notifyPartners(
+  db: Knex.Transaction, mail: MailSettings | null, vendorName: string, partnerIds: number[], event: string, params: Record<string, string>, link: string, key: string,
+): Promise<number> {
+  let sent = 0;
+  for (const partnerId of partnerIds) {
+    const { rows } = await db.raw<{ rows: { id: number; email: string; name: string; locale: string | null; channel: string | null }[] }>('SELECT * FROM partner_recipients(?, ?)', [partnerId, event]);
+    if (rows.length) await db('notifications').insert(rows.map((r) => ({ user_id: r.id, type: event, params: JSON.stringify(params), link })));
+    for (const r of rows) {
+      if ((r.channel ?? 'email_portal') !== 'email_portal' || !mail) continue;
+      await enqueueEmail(
+        db,
+        { eventKey: `${key}:user:${r.id}`, to: r.email, toName: r.name, locale: isLocale(r.locale) ? r.locale : DEFAULT_LOCALE, template: 'notification', params: { ...params, event, link: `${mail.publicUrl}${link}`, vendorName } },
+        mail.mailDomain,
+      );
+      sent += 1;
+    }
+  }
+  return sent;
 }

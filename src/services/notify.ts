@@ -14,6 +14,7 @@ export const NOTIFICATION_EVENTS = {
   'opportunity.distributed': { audience: 'partner', defaultChannel: 'email_portal' },
   'opportunity.answered': { audience: 'staff', defaultChannel: 'portal' },
   'opportunity.deadline': { audience: 'partner', defaultChannel: 'email_portal' },
+  'opportunity.note': { audience: 'partner', defaultChannel: 'portal' },
   'deal.submitted': { audience: 'staff', defaultChannel: 'email_portal' },
   'registration.requested': { audience: 'staff', defaultChannel: 'email_portal' },
   'cosell.requested': { audience: 'staff', defaultChannel: 'email_portal' },

@@ -148,6 +148,9 @@ describe('distributing an opportunity and working it', () => {
     await lead.client.post(`/opportunities/${id}/notes`, { body: 'Shared: meeting on Friday', visibility: 'shared' });
     await lead.client.post(`/opportunities/${id}/notes`, { body: 'Lead only: our margin 12%', visibility: 'company' });
     await collaborator.client.post(`/opportunities/${id}/notes`, { body: 'Collaborator private: staffing gap', visibility: 'company' });
+    // The shared note reached the collaborator's people; company notes notify no one.
+    expect(await knex('notifications').where({ user_id: collaborator.user.id, type: 'opportunity.note' })).toHaveLength(1);
+    expect(await knex('notifications').where({ user_id: lead.user.id, type: 'opportunity.note' })).toHaveLength(0);
     const seen = text((await collaborator.client.get(`/opportunities/${id}`)).body);
     expect(seen).toContain('Shared: meeting on Friday');
     expect(seen).not.toContain('Lead only: our margin');
@@ -402,5 +405,102 @@ describe('the lead editing an opportunity', () => {
     expect((await knex('opportunities').where({ id }).first()).topic).toBe('Lead renamed it');
     expect((await collaborator.client.get(`/opportunities/${id}/edit`)).statusCode).toBe(403);
     expect((await collaborator.client.post(`/opportunities/${id}/edit`, { ...base, topic: 'Collaborator' })).statusCode).toBe(403);
+  });
+});
+
+describe('auto-routing after a return, an expiry and a withdrawal', () => {
+  async function autoRouted(lead: Company) {
+    const id = await newOpportunity();
+    await distributeTo(id, lead);
+    await staff.get(`/admin/opportunities/${id}`);
+    await staff.post(`/admin/opportunities/${id}/auto-routing`, { auto_routing: 'on' });
+    return id;
+  }
+  const liveLead = async (id: number) => knex('opportunity_distributions').where({ opportunity_id: id, role: 'lead' }).whereIn('state', ['delivered', 'accepted']).first();
+
+  it('offers the lead role on when the lead returns an accepted opportunity, and excludes it afterwards', async () => {
+    const lead = await company();
+    const id = await autoRouted(lead);
+    await lead.client.get(`/opportunities/${id}`);
+    await lead.client.post(`/opportunities/${id}/accept`, {});
+    expect((await lead.client.post(`/opportunities/${id}/return`, {})).statusCode).toBe(422);
+    expect((await lead.client.post(`/opportunities/${id}/return`, { reason: 'requirements' })).statusCode).toBe(303);
+    const next = await liveLead(id);
+    expect(next.routed).toBe('auto');
+    expect(next.partner_id).not.toBe(lead.partner.id);
+    expect(await state(id)).toBe('distributed');
+  });
+
+  it('offers it on when the lead lets the deadline pass', async () => {
+    const lead = await company();
+    const id = await autoRouted(lead);
+    await knex('opportunity_distributions').where({ opportunity_id: id, partner_id: lead.partner.id }).update({ accept_by: new Date(Date.now() - 1000) });
+    await t.app.opportunityJobs.runOnce();
+    expect((await distribution(id, lead)).state).toBe('expired');
+    const next = await liveLead(id);
+    expect(next.partner_id).not.toBe(lead.partner.id);
+    expect(next.routed).toBe('auto');
+  });
+
+  it('offers it on when staff withdraw the lead\'s distribution', async () => {
+    const lead = await company();
+    const id = await autoRouted(lead);
+    const d = await distribution(id, lead);
+    expect((await staff.post(`/admin/opportunities/${id}/distributions/${d.id}/withdraw`, { expected: 'delivered' })).statusCode).toBe(303);
+    const next = await liveLead(id);
+    expect(next.partner_id).not.toBe(lead.partner.id);
+    expect(await state(id)).toBe('distributed');
+  });
+});
+
+describe('dashboard figures', () => {
+  it('count only the partner\'s own work', async () => {
+    const lead = await company();
+    const other = await company();
+    const id = await newOpportunity({ value: '7000' });
+    await distributeTo(id, lead);
+    await lead.client.get(`/opportunities/${id}`);
+    await lead.client.post(`/opportunities/${id}/accept`, {});
+    const mine = text((await lead.client.get('/opportunities')).body);
+    expect(mine).toMatch(/\$0\.00 won this year \$7,000\.00 open pipeline/);
+    const theirs = text((await other.client.get('/opportunities')).body);
+    expect(theirs).toMatch(/\$0\.00 won this year \$0\.00 open pipeline/);
+    await lead.client.post(`/opportunities/${id}/close`, { outcome: 'won' });
+    expect(text((await lead.client.get('/opportunities')).body)).toMatch(/\$7,000\.00 won this year \$0\.00 open pipeline \(accepted, ours to close\) 100 % win rate/);
+    expect(text((await other.client.get('/opportunities')).body)).toMatch(/\$0\.00 won this year/);
+  });
+});
+
+describe('the staff pipeline', () => {
+  it('filters by partner, value and close date, totals in the base currency, and exports what it shows', async () => {
+    const lead = await company();
+    const small = await newOpportunity({ value: '100', close_date: '2030-01-10' });
+    const big = await newOpportunity({ value: '900000', close_date: '2030-06-10' });
+    for (const id of [small, big]) await distributeTo(id, lead);
+    const all = text((await staff.get(`/admin/opportunities?partner=${lead.partner.id}`)).body);
+    expect(all).toContain('2 opportunities, $900,100.00 in total');
+    const filtered = await staff.get(`/admin/opportunities?partner=${lead.partner.id}&min_value=1000&close_before=2030-12-31`);
+    expect(text(filtered.body)).toContain('1 opportunity, $900,000.00 in total');
+    const csv = await staff.get(`/admin/opportunities?partner=${lead.partner.id}&min_value=1000&format=csv`);
+    expect(csv.body.trim().split('\r\n')).toHaveLength(2);
+    expect(text((await staff.get(`/admin/opportunities?partner=${lead.partner.id}&close_before=2030-02-01`)).body)).toContain('1 opportunity, $100.00 in total');
+  });
+});
+
+describe('the customer contact of a vendor opportunity', () => {
+  it('reaches the partner once it accepts, not while it decides, and stays behind the policy otherwise', async () => {
+    const lead = await company();
+    const [account] = await knex('customer_accounts').insert({ partner_id: null, name: unique('Contact Account') }).returning('id');
+    const [contact] = await knex('customer_contacts').insert({ partner_id: null, name: 'Carl Contact', email: 'carl@contact-account.example' }).returning('id');
+    await knex('customer_account_contacts').insert({ account_id: account.id, contact_id: contact.id, partner_id: null });
+    await staff.get('/admin/opportunities/new');
+    const res = await staff.post('/admin/opportunities/new', { topic: unique('With contact'), account_id: String(account.id), contact_id: String(contact.id), currency: 'USD', value: '10' });
+    const id = Number(/(\d+)$/.exec(String(res.headers.location))![1]);
+    await distributeTo(id, lead);
+    expect(text((await lead.client.get(`/opportunities/${id}`)).body)).not.toContain('carl@contact-account.example');
+    const before = await inContext(knex, { context: 'partner', partnerId: lead.partner.id, userId: lead.user.id }, (db) => db('customer_contacts').where({ id: contact.id }));
+    expect(before).toEqual([]);
+    await lead.client.post(`/opportunities/${id}/accept`, {});
+    expect(text((await lead.client.get(`/opportunities/${id}`)).body)).toContain('carl@contact-account.example');
   });
 });

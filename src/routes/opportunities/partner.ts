@@ -5,9 +5,10 @@ import { toCsv } from '../../web/csv.ts';
 import { countryName } from '../../i18n/regions.ts';
 import { audit } from '../../services/audit.ts';
 import { can } from '../../policies/permissions.ts';
-import { REASONS, STAGES, isTerminal, opportunityMove, type Stage } from '../../policies/opportunity-states.ts';
+import { OPPORTUNITY_STATES, REASONS, STAGES, isTerminal, opportunityMove, type OpportunityState, type Stage } from '../../policies/opportunity-states.ts';
 import { addEvent, answer, findOpportunity, myDistribution, settle, StateError, toBase, type Distribution, type Opportunity } from '../../services/opportunities.ts';
 import { inContext } from '../../db/scope.ts';
+import { notifyPartners } from '../../jobs/opportunity-jobs.ts';
 import { CURRENCIES, REASON_FORM, badge, guarded, idParam, isDate, reasonErrors, refusal } from './shared.ts';
 import { conflict, STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { notesOf, timelineOf } from './timeline.ts';
@@ -101,7 +102,7 @@ function decodeCursor(raw: unknown): Cursor | null {
 export default async function partnerOpportunityRoutes(app: FastifyInstance) {
   const partnerOf = (req: FastifyRequest) => req.viewer.user!.partnerId!;
 
-  type Filter = { view: string; mine: boolean; stage: string; q: string; closeBefore: string; owner: number; sort: Sort; id?: number };
+  type Filter = { view: string; mine: boolean; stage: string; state?: string; q: string; closeBefore: string; owner: number; sort: Sort; id?: number };
 
   function rows(req: FastifyRequest, filter: Filter, after: Cursor | null = null, limit = PAGE) {
     const partnerId = partnerOf(req);
@@ -125,6 +126,7 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
     if (filter.mine) q.where('o.owner_user_id', req.viewer.user!.id);
     if (filter.owner) q.where('o.owner_user_id', filter.owner);
     if (filter.stage) q.where('o.stage', filter.stage);
+    if (filter.state) q.where('o.state', filter.state);
     if (filter.q) q.whereRaw(`lower(a.name) LIKE ? ESCAPE '\\'`, [`%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
     if (filter.closeBefore) q.where('o.close_date', '<=', filter.closeBefore);
     const order = SORTS[filter.sort];
@@ -137,7 +139,7 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
     const view = ['awaiting', 'managed', 'history'].includes(q.view ?? '') ? q.view! : 'awaiting';
     const sort = (Object.keys(SORTS) as Sort[]).includes(q.sort as Sort) && (q.sort !== 'deadline' || view === 'awaiting') ? (q.sort as Sort) : view === 'awaiting' ? 'deadline' : 'recent';
     return {
-      view, sort, mine: q.mine === 'yes', stage: STAGES.includes(q.stage as Stage) ? q.stage! : '', q: typeof q.q === 'string' ? q.q.trim().slice(0, 100) : '',
+      view, sort, mine: q.mine === 'yes', stage: STAGES.includes(q.stage as Stage) ? q.stage! : '', state: OPPORTUNITY_STATES.includes(q.state as OpportunityState) ? q.state! : '', q: typeof q.q === 'string' ? q.q.trim().slice(0, 100) : '',
       closeBefore: typeof q.close_before === 'string' && isDate(q.close_before) ? q.close_before : '', owner: Number(q.owner) || 0,
     };
   }
@@ -146,6 +148,7 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
     const p = new URLSearchParams({ view: filter.view, sort: filter.sort });
     if (filter.mine) p.set('mine', 'yes');
     if (filter.stage) p.set('stage', filter.stage);
+    if (filter.state) p.set('state', filter.state);
     if (filter.q) p.set('q', filter.q);
     if (filter.closeBefore) p.set('close_before', filter.closeBefore);
     if (filter.owner) p.set('owner', String(filter.owner));
@@ -180,7 +183,7 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
       'pages/opportunities/partner-list',
       {
         title: req.viewer.t('opportunity.partner_title'),
-        view: filter.view, filter, stages: STAGES, reasons: REASONS, stats: await partnerStats(req), colleagues,
+        view: filter.view, filter, stages: STAGES, states: OPPORTUNITY_STATES, reasons: REASONS, stats: await partnerStats(req), colleagues,
         sorts: (Object.keys(SORTS) as Sort[]).filter((k) => k !== 'deadline' || filter.view === 'awaiting'),
         rows: list.map((r) => ({ ...r, badge: badge(r, settings), countryName: countryName(r.country, req.viewer.locale) })),
         counts: { awaiting: await count('awaiting'), managed: await count('managed') },
@@ -242,6 +245,8 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
         terminal: isTerminal(o.state),
         country: countryName(o.country, req.viewer.locale),
         closeDate: dateOnly(o.close_date),
+        // Readable only while the partner works on it (policy customer_contacts_opportunity).
+        contact: full && o.contact_id ? await req.db('customer_contacts').where('id', o.contact_id).first('name', 'email', 'phone', 'job_title') : null,
         timeline: full || view === 'history' ? await timelineOf(req.db, o.id) : [],
         notes: view === 'summary' ? [] : await notesOf(req.db, o.id),
         canNote: full,
@@ -439,6 +444,21 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
     if (errors.length) return detailPage(req, errors, values, 422);
     await req.db('opportunity_notes').insert({ opportunity_id: o.id, partner_id: partnerOf(req), author_user_id: req.viewer.user!.id, visibility: values.visibility, body: values.body });
     await audit(req, { entityType: 'opportunity', entityId: o.id, partnerId: partnerOf(req), action: 'note_added', after: { visibility: values.visibility } });
+    // A shared note reaches the other partners working on it; their users are only readable as staff, after commit.
+    if (values.visibility === 'shared') {
+      const knex = req.server.database.knex;
+      const jobs = req.server.opportunityJobs;
+      const from = req.viewer.user!.partnerName ?? '';
+      const author = partnerOf(req);
+      req.afterCommit(async () => {
+        const sent = await inContext(knex, { context: 'staff' }, async (db) => {
+          const others: number[] = (await db('opportunity_distributions').where({ opportunity_id: o.id, state: 'accepted' }).whereNot('partner_id', author).select('partner_id')).map((r: { partner_id: number }) => r.partner_id);
+          const vendor = (await db('vendor_settings').where('id', 1).first('name')).name;
+          return notifyPartners(db, jobs.mail, vendor, [...new Set(others)], 'opportunity.note', { topic: o.topic, partner: from }, `/opportunities/${o.id}#notes`, `opportunity-note:${o.id}:${Date.now()}`);
+        });
+        if (sent) jobs.mail?.poke();
+      });
+    }
     req.session.set('flash', { key: 'opportunity.note.added' });
     return redirect(`/opportunities/${o.id}#notes`);
   });

@@ -12,7 +12,7 @@ import {
   addEvent, assertOpportunityMove, distribute, distributionsOf, findOpportunity, settle, toBase, withdraw, type Opportunity,
 } from '../../services/opportunities.ts';
 import { loadCandidates, rankCandidates, weightsOf } from '../../services/routing.ts';
-import { CURRENCIES, OPPORTUNITY_FORM, REASON_FORM, badge, checked, guarded, idParam, reasonErrors } from './shared.ts';
+import { CURRENCIES, OPPORTUNITY_FORM, REASON_FORM, badge, checked, guarded, idParam, isDate, reasonErrors } from './shared.ts';
 import { notesOf, timelineOf } from './timeline.ts';
 import { notifyPartnerUsers } from './notify.ts';
 
@@ -103,6 +103,8 @@ export default async function staffOpportunityRoutes(app: FastifyInstance) {
     const partner = Number(q.partner) || 0;
     const country = typeof q.country === 'string' && /^[A-Z]{2}$/.test(q.country) ? q.country : '';
     const product = Number(q.product) || 0;
+    const minValue = /^\d{1,12}(\.\d{1,2})?$/.test(q.min_value ?? '') ? q.min_value! : '';
+    const closeBefore = isDate(q.close_before ?? '') ? q.close_before! : '';
     const rows = req.db('opportunities as o')
       .leftJoin('customer_accounts as a', 'a.id', 'o.account_id')
       .leftJoin('partners as p', 'p.id', 'o.lead_partner_id')
@@ -112,6 +114,8 @@ export default async function staffOpportunityRoutes(app: FastifyInstance) {
     if (partner) rows.where((w) => w.where('o.lead_partner_id', partner).orWhere('o.partner_id', partner));
     if (country) rows.where('o.country', country);
     if (product) rows.where('o.product_id', product);
+    if (minValue) rows.where('o.value_base', '>=', minValue);
+    if (closeBefore) rows.where('o.close_date', '<=', closeBefore);
     const list = await rows.clone().orderBy('o.state_changed_at', 'desc').orderBy('o.id', 'desc').limit(200);
     const total = await rows.clone().clearSelect().sum({ total: 'o.value_base' }).count({ n: '*' }).first();
     const settings = await settingsOf(req);
@@ -132,9 +136,9 @@ export default async function staffOpportunityRoutes(app: FastifyInstance) {
       canSettings: can(req.viewer.user!, 'settings.manage'),
       rows: list.map((r: Opportunity & Record<string, unknown>) => ({ ...r, badge: badge(r, settings) })),
       total: Number(total?.total ?? 0), count: Number(total?.n ?? 0), baseCurrency: settings.base_currency,
-      filters: { state, partner: partner ? String(partner) : '', country, product: product ? String(product) : '' },
+      filters: { state, partner: partner ? String(partner) : '', country, product: product ? String(product) : '', minValue, closeBefore },
       states: OPPORTUNITY_STATES, partners, products: await listProducts(req.db), countries: countries(req.viewer.locale),
-      csvUrl: `/admin/opportunities?${new URLSearchParams({ ...(state ? { state } : {}), ...(partner ? { partner: String(partner) } : {}), ...(country ? { country } : {}), ...(product ? { product: String(product) } : {}), format: 'csv' })}`,
+      csvUrl: `/admin/opportunities?${new URLSearchParams({ ...(state ? { state } : {}), ...(partner ? { partner: String(partner) } : {}), ...(country ? { country } : {}), ...(product ? { product: String(product) } : {}), ...(minValue ? { min_value: minValue } : {}), ...(closeBefore ? { close_before: closeBefore } : {}), format: 'csv' })}`,
     });
   });
 
