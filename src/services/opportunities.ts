@@ -141,7 +141,7 @@ export type DistributeInput = { opportunity: Opportunity; leadId: number | null;
 /** Offers the opportunity (staff or auto-routing): one Delivered distribution per partner, with an accept-by deadline. */
 export async function distribute(db: Knex.Transaction, input: DistributeInput): Promise<Distribution[]> {
   const { opportunity: opp } = input;
-  const move = assertOpportunityMove(opp, 'distribute', input.routed === 'auto' ? 'staff' : 'staff');
+  const move = assertOpportunityMove(opp, 'distribute', 'staff');
   const rows = [
     ...(input.leadId ? [{ partner_id: input.leadId, role: 'lead' as const, explanation: input.explanation ? JSON.stringify(input.explanation) : null }] : []),
     ...input.collaboratorIds.filter((id) => id !== input.leadId).map((id) => ({ partner_id: id, role: 'collaborator' as const, explanation: null })),

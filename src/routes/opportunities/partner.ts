@@ -9,11 +9,10 @@ import { OPPORTUNITY_STATES, REASONS, STAGES, isTerminal, opportunityMove, type 
 import { addEvent, answer, findOpportunity, myDistribution, settle, StateError, toBase, type Distribution, type Opportunity } from '../../services/opportunities.ts';
 import { inContext } from '../../db/scope.ts';
 import { notifyPartners } from '../../jobs/opportunity-jobs.ts';
-import { CURRENCIES, REASON_FORM, badge, guarded, idParam, isDate, reasonErrors, refusal } from './shared.ts';
+import { CURRENCIES, REASON_FORM, badge, dateOnly, guarded, idParam, isDate, reasonErrors, refusal } from './shared.ts';
 import { conflict, STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { notesOf, timelineOf } from './timeline.ts';
 import { notifyChannelTeam } from './notify.ts';
-import { dateOnly } from './staff.ts';
 import { cosellMinimum } from './deals.ts';
 
 const access = 'opportunities.work' as const;

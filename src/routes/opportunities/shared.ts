@@ -11,6 +11,13 @@ export const CURRENCIES: readonly string[] = Intl.supportedValuesOf('currency');
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const isDate = (v: string) => DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
 
+/** A date column as YYYY-MM-DD (pg gives Date objects, PGlite strings). */
+export function dateOnly(v: unknown): string {
+  if (!v) return '';
+  if (v instanceof Date) return `${v.getFullYear()}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
+  return String(v).slice(0, 10);
+}
+
 export const OPPORTUNITY_FORM = {
   topic: { label: 'opportunity.topic', required: true, maxLength: 200, messages: { required: 'opportunity.topic.required' } },
   account_id: { label: 'opportunity.account', required: true, messages: { required: 'opportunity.account.required' } },

@@ -12,7 +12,7 @@ import {
   addEvent, assertOpportunityMove, distribute, distributionsOf, findOpportunity, settle, toBase, withdraw, type Opportunity,
 } from '../../services/opportunities.ts';
 import { loadCandidates, rankCandidates, weightsOf } from '../../services/routing.ts';
-import { CURRENCIES, OPPORTUNITY_FORM, REASON_FORM, badge, checked, guarded, idParam, isDate, reasonErrors } from './shared.ts';
+import { CURRENCIES, OPPORTUNITY_FORM, REASON_FORM, badge, checked, dateOnly, guarded, idParam, isDate, reasonErrors } from './shared.ts';
 import { notesOf, timelineOf } from './timeline.ts';
 import { notifyPartnerUsers } from './notify.ts';
 
@@ -38,11 +38,6 @@ function valuesOf(o: Opportunity): Record<string, string> {
   };
 }
 
-export function dateOnly(v: unknown): string {
-  if (!v) return '';
-  if (v instanceof Date) return `${v.getFullYear()}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
-  return String(v).slice(0, 10);
-}
 
 /**
  * The vendor's side: create opportunities on the vendor's own accounts, distribute them by hand or by ranking,
