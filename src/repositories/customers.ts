@@ -12,6 +12,8 @@ export type Account = {
   id: number;
   partner_id: number | null;
   name: string;
+  /** lower(name), stored: the list's sort and cursor key. */
+  sort_name?: string;
   website_domain: string | null;
   country: string | null;
   industry: string | null;
@@ -26,7 +28,7 @@ export type Account = {
 
 export type Contact = { id: number; name: string; email: string | null; phone: string | null; job_title: string | null; version: number };
 
-const ACCOUNT_COLUMNS = ['a.id', 'a.partner_id', 'a.name', 'a.website_domain', 'a.country', 'a.industry', 'a.size', 'a.address', 'a.status', 'a.relationship_status', 'a.version'];
+const ACCOUNT_COLUMNS = ['a.id', 'a.partner_id', 'a.name', 'a.sort_name', 'a.website_domain', 'a.country', 'a.industry', 'a.size', 'a.address', 'a.status', 'a.relationship_status', 'a.version'];
 
 /** Restricts a query to one book (the policies restrict it too). */
 export function inBook<T extends Knex.QueryBuilder>(q: T, book: Book, column = 'partner_id'): T {
@@ -36,8 +38,8 @@ export function inBook<T extends Knex.QueryBuilder>(q: T, book: Book, column = '
 export type ListFilters = { q: string; country: string; industry: string; relationship: string; archived: boolean };
 
 /** Opaque keyset cursor: the last row's sort key, so the cost of a page does not grow with its depth. */
-export function encodeCursor(name: string, id: number): string {
-  return Buffer.from(JSON.stringify([name.toLowerCase(), id])).toString('base64url');
+export function encodeCursor(sortName: string, id: number): string {
+  return Buffer.from(JSON.stringify([sortName, id])).toString('base64url');
 }
 
 export function decodeCursor(value: unknown): [string, number] | null {
@@ -64,8 +66,8 @@ export async function listAccounts(db: Knex.Transaction, book: Book | 'all', fil
   const branch = () => {
     const q = db('customer_accounts as a').select(ACCOUNT_COLUMNS).select('p.name as partner_name').leftJoin('partners as p', 'p.id', 'a.partner_id');
     applyFilters(db, q, filters);
-    if (after) q.whereRaw('(lower(a.name), a.id) > (?, ?)', after);
-    return q.orderByRaw('lower(a.name), a.id').limit(limit + 1);
+    if (after) q.whereRaw('(a.sort_name, a.id) > (?, ?)', after);
+    return q.orderByRaw('a.sort_name, a.id').limit(limit + 1);
   };
   let rows: (Account & { partner_name: string | null; shared: boolean })[];
   if (book === 'all') {
@@ -79,12 +81,12 @@ export async function listAccounts(db: Knex.Transaction, book: Book | 'all', fil
       .whereNot('a.partner_id', book.partnerId)
       .whereExists((e) => e.select(db.raw('1')).from('customer_relationships as r').whereRaw('r.account_id = a.id').where('r.provider_partner_id', book.partnerId).whereIn('r.status', ['active', 'removed']))
       .select(db.raw('true AS shared'));
-    rows = await db.select('*').from(db.raw('((?) UNION ALL (?)) AS u', [own, shared])).orderByRaw('lower(u.name), u.id').limit(limit + 1);
+    rows = await db.select('*').from(db.raw('((?) UNION ALL (?)) AS u', [own, shared])).orderByRaw('u.sort_name, u.id').limit(limit + 1);
   }
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { rows: page, next: more && last ? encodeCursor(last.name, last.id) : null };
+  return { rows: page, next: more && last ? encodeCursor(last.sort_name ?? last.name.toLowerCase(), last.id) : null };
 }
 
 function applyFilters(db: Knex.Transaction, q: Knex.QueryBuilder, filters: ListFilters): void {
