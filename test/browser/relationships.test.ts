@@ -419,7 +419,7 @@ describe.runIf(browserAvailable)('reseller relationships in a browser', () => {
       await expect.poll(() => h1(page)).toBe('Import report');
       expect(path(page)).toMatch(/^\/customers\/imports\/\d+$/);
       const counts = (await page.locator('ul.counts li').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
-      expect(counts).toEqual(['1 customers imported', '1 rows not imported']);
+      expect(counts).toEqual(['1 customer imported', '1 row not imported']);
       const problems = page.getByRole('table', { name: 'Problems found, by line of the file' });
       const rows = await problems.getByRole('row').evaluateAll((trs) => trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
       expect(rows).toEqual([['3', 'country', 'Unknown country code']]);
