@@ -55,7 +55,7 @@ export default async function opportunitySettingsRoutes(app: FastifyInstance) {
 
   async function ratesPage(req: FastifyRequest, values: Record<string, string> = {}, errors: FieldError[] = [], status = 200) {
     const rates = await req.db('exchange_rates').select('currency', 'valid_from', 'rate').orderBy([{ column: 'currency' }, { column: 'valid_from', order: 'desc' }]).limit(500);
-    const base = String((await req.db('vendor_settings').where('id', 1).first('base_currency')).base_currency).trim();
+    const base = req.viewer.vendor.baseCurrency;
     return page('pages/admin/rates', { title: req.viewer.t('rates.title'), rates, base, values, errors, currencies: CURRENCIES }, { status });
   }
 

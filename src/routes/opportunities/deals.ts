@@ -80,8 +80,7 @@ export default async function dealRoutes(app: FastifyInstance) {
   }
 
   app.get('/opportunities/new', { config: { access: 'opportunities.work' } }, async (req) => {
-    const base = String((await req.db('vendor_settings').where('id', 1).first('base_currency')).base_currency).trim();
-    return dealPage(req, { currency: base });
+    return dealPage(req, { currency: req.viewer.vendor.baseCurrency });
   });
 
   app.post('/opportunities/new', { config: { access: 'deals.create' } }, async (req) => {
@@ -105,7 +104,7 @@ export default async function dealRoutes(app: FastifyInstance) {
       const suggested = await suggestNotes(req.viewer.t, facts, req.server.portalConfig.notesApi);
       return dealPage(req, { ...values, notes: suggested.text, notes_source: suggested.source }, [], 200, { source: suggested.source });
     }
-    const base = String((await req.db('vendor_settings').where('id', 1).first('base_currency')).base_currency).trim();
+    const base = req.viewer.vendor.baseCurrency;
     const today = new Date().toISOString().slice(0, 10);
     let valueBase: number | null = null;
     if (!errors.some((e) => e.field === 'currency' || e.field === 'value')) {
@@ -215,8 +214,8 @@ export default async function dealRoutes(app: FastifyInstance) {
 
 /** The co-sell minimum in the vendor's base currency (converted at today's rate). */
 export async function cosellMinimum(req: FastifyRequest): Promise<{ value: number; currency: string; base: number }> {
-  const s = await req.db('vendor_settings').where('id', 1).first('cosell_min_value', 'cosell_min_currency', 'base_currency');
+  const s = await req.db('vendor_settings').where('id', 1).first('cosell_min_value', 'cosell_min_currency');
   const currency = String(s.cosell_min_currency).trim();
-  const base = await toBase(req.db, currency, Number(s.cosell_min_value), String(s.base_currency).trim(), new Date().toISOString().slice(0, 10));
+  const base = await toBase(req.db, currency, Number(s.cosell_min_value), req.viewer.vendor.baseCurrency, new Date().toISOString().slice(0, 10));
   return { value: Number(s.cosell_min_value), currency, base: base ?? Number(s.cosell_min_value) };
 }

@@ -26,8 +26,9 @@ const LABELS = {
 type Settings = { accept_hours: number; stalled_days: number; overdue_days: number; routing_weights: unknown; base_currency: string };
 
 async function settingsOf(req: FastifyRequest): Promise<Settings> {
-  const s = await req.db('vendor_settings').where('id', 1).first('accept_hours', 'stalled_days', 'overdue_days', 'routing_weights', 'base_currency');
-  return { ...s, base_currency: String(s.base_currency).trim() };
+  const s = await req.db('vendor_settings').where('id', 1).first('accept_hours', 'stalled_days', 'overdue_days', 'routing_weights');
+  // The base currency comes with the viewer, already loaded for this request.
+  return { ...s, base_currency: req.viewer.vendor.baseCurrency };
 }
 
 function valuesOf(o: Opportunity): Record<string, string> {
