@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { parse } from 'csv-parse/sync';
 import { websiteDomain } from '../web/forms.ts';
 import { isCountry } from '../i18n/regions.ts';
-import { COMPANY_SIZES, type Book } from '../repositories/customers.ts';
+import { COMPANY_SIZES, inBook, type Book } from '../repositories/customers.ts';
 import { toCsv } from '../web/csv.ts';
 
 /**
@@ -128,9 +128,7 @@ export function parseImport(file: Buffer): ParsedImport {
 export async function rejectKnownDomains(db: Knex.Transaction, book: Book, parsed: Extract<ParsedImport, { ok: true }>): Promise<void> {
   const domains = parsed.rows.map((r) => r.account.website_domain).filter((d): d is string => !!d);
   if (!domains.length) return;
-  const q = db('customer_accounts').whereIn('website_domain', domains).select('website_domain');
-  if (book.partnerId === null) q.whereNull('partner_id');
-  else q.where('partner_id', book.partnerId);
+  const q = inBook(db('customer_accounts').whereIn('website_domain', domains).select('website_domain'), book);
   const known = new Set((await q).map((r: { website_domain: string }) => r.website_domain));
   if (!known.size) return;
   const keep: ImportRow[] = [];
