@@ -54,8 +54,9 @@ async function partnerStats(req: FastifyRequest) {
        coalesce(sum(o.value_base) FILTER (WHERE o.state = 'accepted' AND o.lead_partner_id = ?), 0) AS pipeline,
        count(*) FILTER (WHERE o.state = 'won' AND o.lead_partner_id = ?) AS won,
        count(*) FILTER (WHERE o.state = 'lost' AND o.lead_partner_id = ?) AS lost
-     FROM opportunities o`,
-    [partnerId, partnerId, partnerId, partnerId],
+     FROM opportunities o
+     WHERE o.lead_partner_id = ?`,
+    [partnerId, partnerId, partnerId, partnerId, partnerId],
   );
   const { rows: answer } = await req.db.raw<{ rows: { hours: string | null }[] }>(
     // Answers to what the vendor offered; a partner's own accepted deal has nothing to answer.
@@ -103,7 +104,8 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
 
   type Filter = { view: string; mine: boolean; stage: string; state?: string; q: string; closeBefore: string; owner: number; sort: Sort; id?: number };
 
-  function rows(req: FastifyRequest, filter: Filter, after: Cursor | null = null, limit = PAGE) {
+  /** The partner's opportunities in a view, filtered: what the list pages through and its tabs count. */
+  function scope(req: FastifyRequest, filter: Filter) {
     const partnerId = partnerOf(req);
     const q = req.db('opportunities as o')
       .leftJoin('customer_accounts as a', 'a.id', 'o.account_id')
@@ -115,9 +117,7 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
           [partnerId],
         ),
         req.db.raw('true'),
-      )
-      .select('o.id', 'o.topic', 'o.state', 'o.stage', 'o.currency', 'o.value', 'o.value_base', 'o.close_date', 'o.country', 'o.need', 'o.owner_user_id', 'o.state_changed_at', 'o.partner_id', 'o.lead_partner_id', 'a.name as account_name', 'md.*')
-      .select(req.db.raw(`(SELECT count(*) FROM opportunity_partners(o.id) x WHERE x.partner_id <> ?)::int AS collaborators`, [partnerId]));
+      );
     if (filter.id) q.where('o.id', filter.id);
     else if (filter.view === 'awaiting') q.where('md.d_state', 'delivered').whereNotIn('o.state', ['won', 'lost', 'rejected', 'expired']);
     else if (filter.view === 'managed') q.where((w) => w.where('md.d_state', 'accepted').orWhere((x) => x.where('o.partner_id', partnerId).whereIn('o.state', ['submitted', 'accepted', 'distributed', 'open']))).whereNotIn('o.state', ['won', 'lost', 'rejected', 'expired']);
@@ -128,9 +128,16 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
     if (filter.state) q.where('o.state', filter.state);
     if (filter.q) q.whereRaw(`lower(a.name) LIKE ? ESCAPE '\\'`, [`%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
     if (filter.closeBefore) q.where('o.close_date', '<=', filter.closeBefore);
+    return q;
+  }
+
+  async function rows(req: FastifyRequest, filter: Filter, after: Cursor | null = null, limit = PAGE): Promise<Row[]> {
+    const q = scope(req, filter)
+      .select('o.id', 'o.topic', 'o.state', 'o.stage', 'o.currency', 'o.value', 'o.value_base', 'o.close_date', 'o.country', 'o.need', 'o.owner_user_id', 'o.state_changed_at', 'o.partner_id', 'o.lead_partner_id', 'a.name as account_name', 'md.*')
+      .select(req.db.raw(`(SELECT count(*) FROM opportunity_partners(o.id) x WHERE x.partner_id <> ?)::int AS collaborators`, [partnerOf(req)]));
     const order = SORTS[filter.sort];
     if (after) q.whereRaw(`(${order.expr}, o.id) ${order.cmp} (?, ?)`, after);
-    return q.orderByRaw(`${order.expr} ${order.dir}, o.id ${order.dir}`).limit(limit) as unknown as Promise<Row[]> & { toString(): string };
+    return q.orderByRaw(`${order.expr} ${order.dir}, o.id ${order.dir}`).limit(limit);
   }
 
   function readFilter(req: FastifyRequest): Filter {
@@ -172,11 +179,11 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
   app.get('/opportunities', { config: { access } }, async (req) => {
     const filter = readFilter(req);
     const after = decodeCursor((req.query as Record<string, unknown>).after);
-    const settings = await req.db('vendor_settings').where('id', 1).first('stalled_days', 'overdue_days', 'base_currency');
+    const settings = await req.db('vendor_settings').where('id', 1).first('stalled_days', 'overdue_days');
     const found = await rows(req, filter, after, PAGE + 1);
     const list = found.slice(0, PAGE);
     const last = list[list.length - 1];
-    const count = async (view: string) => (await rows(req, { view, sort: 'recent', q: '', closeBefore: '', owner: 0, mine: false, stage: '' }, null, 10_000)).length;
+    const count = async (view: string) => Number((await scope(req, { view, sort: 'recent', q: '', closeBefore: '', owner: 0, mine: false, stage: '' }).count({ n: '*' }).first())?.n ?? 0);
     const colleagues = await req.db('users').where({ partner_id: partnerOf(req), status: 'active' }).select('id', 'name').orderByRaw('lower(name)');
     return page(
       'pages/opportunities/partner-list',
@@ -189,7 +196,7 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
         nextUrl: found.length > PAGE && last ? `/opportunities${query(filter, { after: encodeCursor(SORTS[filter.sort].value(last), last.id) })}` : null,
         firstUrl: after ? `/opportunities${query(filter)}` : null,
         exportUrl: `/opportunities/export.csv${query(filter)}`,
-        baseCurrency: String(settings.base_currency).trim(),
+        baseCurrency: req.viewer.vendor.baseCurrency,
       },
       { partial: 'partials/opportunities/partner-rows' },
     );
@@ -376,7 +383,7 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
   app.post('/opportunities/:id/edit', { config: { access } }, async (req) => {
     const o = await editable(req);
     const { values, errors } = parseForm(req.body, EDIT_FORM);
-    const base = String((await req.db('vendor_settings').where('id', 1).first('base_currency')).base_currency).trim();
+    const base = req.viewer.vendor.baseCurrency;
     const today = new Date().toISOString().slice(0, 10);
     const changedMoney = Number(o.value) !== Number(values.value) || o.currency.trim() !== values.currency;
     let valueBase: number | null = Number(o.value_base);
