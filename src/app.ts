@@ -36,6 +36,11 @@ import partnerOpportunityRoutes from './routes/opportunities/partner.ts';
 import opportunitySettingsRoutes from './routes/admin/opportunity-settings.ts';
 import dealRoutes from './routes/opportunities/deals.ts';
 import reviewRoutes from './routes/opportunities/review.ts';
+import knowledgeRoutes from './routes/knowledge/index.ts';
+import knowledgeAdminRoutes from './routes/knowledge/admin.ts';
+import forumRoutes from './routes/forums/index.ts';
+import caseRoutes from './routes/cases/index.ts';
+import staffCaseRoutes from './routes/cases/staff.ts';
 import { loadAssets } from './web/assets.ts';
 import { OutboxWorker, deliveryFor } from './jobs/outbox-worker.ts';
 import { OpportunityJobs } from './jobs/opportunity-jobs.ts';
@@ -137,5 +142,10 @@ export async function buildApp({ config, database }: AppOptions): Promise<Fastif
   await app.register(opportunitySettingsRoutes);
   await app.register(dealRoutes);
   await app.register(reviewRoutes);
+  await app.register(knowledgeRoutes);
+  await app.register(knowledgeAdminRoutes);
+  await app.register(forumRoutes);
+  await app.register(caseRoutes);
+  await app.register(staffCaseRoutes);
   return app;
 }

@@ -5,6 +5,7 @@ import { messageIdFor } from '../mail/outbox.ts';
 import { renderEmail } from '../mail/render.ts';
 import type { PartnerRole, StaffRole } from '../policies/permissions.ts';
 import type { Locale } from '../i18n/index.ts';
+import { seedForums } from './demo-forums.ts';
 
 export const DEMO_PASSWORD = 'portal-demo-password';
 
@@ -194,6 +195,7 @@ export async function seedDemo(knex: Knex): Promise<{ added: string[] }> {
     }
 
     if (await seedOpportunities(trx, partnerIds, productIds)) added.push('opportunities');
+    if (await seedForums(trx)) added.push('forums');
 
     const gamma = partnerIds.get('Gamma IT')!;
     if (!(await trx('outbox_emails').where('event_key', `application-received:${gamma}`).first('id'))) {

@@ -22,13 +22,22 @@ export const NOTIFICATION_EVENTS = {
   'deal.decided': { audience: 'partner', defaultChannel: 'email_portal' },
   'registration.decided': { audience: 'partner', defaultChannel: 'email_portal' },
   'cosell.decided': { audience: 'partner', defaultChannel: 'email_portal' },
+  'forum.thread': { audience: 'all', defaultChannel: 'portal' },
+  'forum.reply': { audience: 'all', defaultChannel: 'email_portal' },
+  'forum.moderated': { audience: 'all', defaultChannel: 'email_portal' },
+  'case.opened': { audience: 'staff', defaultChannel: 'email_portal' },
+  'case.reply': { audience: 'all', defaultChannel: 'email_portal' },
+  'case.status': { audience: 'all', defaultChannel: 'email_portal' },
 } as const;
 
 export type NotificationEvent = keyof typeof NOTIFICATION_EVENTS;
 
 /** The events that can reach this kind of user, for their preferences. */
 export function eventsFor(kind: 'staff' | 'partner'): NotificationEvent[] {
-  return (Object.keys(NOTIFICATION_EVENTS) as NotificationEvent[]).filter((e) => NOTIFICATION_EVENTS[e].audience === kind);
+  return (Object.keys(NOTIFICATION_EVENTS) as NotificationEvent[]).filter((e) => {
+    const audience: string = NOTIFICATION_EVENTS[e].audience;
+    return audience === kind || audience === 'all';
+  });
 }
 export type Channel = 'email_portal' | 'portal';
 

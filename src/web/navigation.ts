@@ -8,6 +8,7 @@ export type NavItem = { href: string; labelKey: string; access: Access | 'anonym
 const ITEMS: NavItem[] = [
   { href: '/program', labelKey: 'nav.program', access: 'anonymous' },
   { href: '/partners/find', labelKey: 'nav.directory', access: 'anonymous' },
+  { href: '/knowledge', labelKey: 'nav.knowledge', access: 'public' },
   { href: '/apply', labelKey: 'nav.apply', access: 'anonymous' },
   { href: '/sign-in', labelKey: 'nav.sign_in', access: 'anonymous' },
   { href: '/home', labelKey: 'nav.home', access: 'user' },
@@ -17,6 +18,10 @@ const ITEMS: NavItem[] = [
   { href: '/admin/opportunities', labelKey: 'nav.pipeline', access: 'opportunities.distribute' },
   { href: '/admin/review', labelKey: 'nav.review', access: 'registrations.review' },
   { href: '/customers', labelKey: 'nav.customers', access: 'customers.work' },
+  { href: '/forums', labelKey: 'nav.forums', access: 'forums.post' },
+  { href: '/cases', labelKey: 'nav.cases', access: 'cases.open' },
+  { href: '/admin/cases', labelKey: 'nav.case_queue', access: 'cases.answer' },
+  { href: '/admin/knowledge', labelKey: 'nav.knowledge_edit', access: 'articles.write' },
   { href: '/admin/customers', labelKey: 'nav.customers', access: 'customers.oversee' },
   { href: '/admin/accounts', labelKey: 'nav.vendor_accounts', access: 'vendor_accounts.manage' },
   { href: '/company', labelKey: 'nav.company', access: 'company.profile.view' },
@@ -36,9 +41,10 @@ export function navigationFor(user: CurrentUser | null, options: { showSentMail:
   return ITEMS.filter((item) => {
     if (item.when === 'sentMail' && !options.showSentMail) return false;
     if (item.access === 'anonymous') return !user;
+    if (item.access === 'public') return true;
     if (!user) return false;
     if (item.partnerOnly && user.kind !== 'partner') return false;
     if (user.kind === 'partner' && user.partnerStatus !== 'active' && item.href !== '/home' && item.href !== '/account') return false;
-    return item.access === 'public' || item.access === 'user' || can(user, item.access);
+    return item.access === 'user' || can(user, item.access);
   });
 }
