@@ -6,6 +6,7 @@ import { renderEmail } from '../mail/render.ts';
 import type { PartnerRole, StaffRole } from '../policies/permissions.ts';
 import type { Locale } from '../i18n/index.ts';
 import { seedForums } from './demo-forums.ts';
+import { seedKnowledge } from './demo-knowledge.ts';
 
 export const DEMO_PASSWORD = 'portal-demo-password';
 
@@ -195,6 +196,7 @@ export async function seedDemo(knex: Knex): Promise<{ added: string[] }> {
     }
 
     if (await seedOpportunities(trx, partnerIds, productIds)) added.push('opportunities');
+    if (await seedKnowledge(trx)) added.push('knowledge articles');
     if (await seedForums(trx)) added.push('forums');
 
     const gamma = partnerIds.get('Gamma IT')!;

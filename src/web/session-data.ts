@@ -24,5 +24,7 @@ declare module 'fastify' {
     csrf?: string;
     locale?: Locale;
     flash?: Flash;
+    /** Knowledge articles an anonymous visitor has rated, so the question is not asked again. */
+    kbVoted?: number[];
   }
 }
