@@ -2,14 +2,16 @@ import type { Knex } from 'knex';
 import type { FastifyBaseLogger } from 'fastify';
 import { inContext } from '../db/scope.ts';
 import { expireDue } from '../services/opportunities.ts';
+import { closeResolvedCases } from '../services/cases.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { DEFAULT_LOCALE, isLocale } from '../i18n/index.ts';
 
 export type MailSettings = { publicUrl: string; mailDomain: string; poke: () => void };
 
 /**
- * The opportunities' clock: every minute, as staff (it crosses partners), expire distributions past their
- * accept-by deadline (re-routing where auto-routing is on) and opportunities past their offer-until date.
+ * The portal's clock: every minute, as staff (it crosses partners), expire distributions past their
+ * accept-by deadline (re-routing where auto-routing is on) and opportunities past their offer-until date, and
+ * close support cases resolved longer than the reopening window ago.
  */
 export class OpportunityJobs {
   readonly #knex: Knex;
@@ -28,11 +30,11 @@ export class OpportunityJobs {
     this.#mail = mail;
   }
 
-  async runOnce(now = new Date()): Promise<{ distributions: number; opportunities: number; reminded: number }> {
+  async runOnce(now = new Date()): Promise<{ distributions: number; opportunities: number; reminded: number; casesClosed: number }> {
     const result = await inContext(this.#knex, { context: 'staff' }, async (db) => {
       const s = await db('vendor_settings').where('id', 1).first('accept_hours', 'name');
       const expired = await expireDue(db, now, Number(s.accept_hours));
-      return { ...expired, reminded: await this.#remind(db, now, String(s.name)) };
+      return { ...expired, reminded: await this.#remind(db, now, String(s.name)), casesClosed: await closeResolvedCases(db, now) };
     });
     if (result.reminded) this.#mail?.poke();
     return result;

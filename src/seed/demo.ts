@@ -7,6 +7,7 @@ import type { PartnerRole, StaffRole } from '../policies/permissions.ts';
 import type { Locale } from '../i18n/index.ts';
 import { seedForums } from './demo-forums.ts';
 import { seedKnowledge } from './demo-knowledge.ts';
+import { seedCases } from './demo-cases.ts';
 
 export const DEMO_PASSWORD = 'portal-demo-password';
 
@@ -198,6 +199,7 @@ export async function seedDemo(knex: Knex): Promise<{ added: string[] }> {
     if (await seedOpportunities(trx, partnerIds, productIds)) added.push('opportunities');
     if (await seedKnowledge(trx)) added.push('knowledge articles');
     if (await seedForums(trx)) added.push('forums');
+    if (await seedCases(trx)) added.push('support cases');
 
     const gamma = partnerIds.get('Gamma IT')!;
     if (!(await trx('outbox_emails').where('event_key', `application-received:${gamma}`).first('id'))) {

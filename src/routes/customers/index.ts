@@ -1,3 +1,5 @@
+import { linkedCases } from '../cases/linked.ts';
+import { casesForAccount } from '../../repositories/cases.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseForm, websiteDomain, type FieldError } from '../../web/forms.ts';
 import { HttpError, download, notFound, page, redirect } from '../../web/results.ts';
@@ -158,6 +160,7 @@ export default async function customerRoutes(app: FastifyInstance) {
           relationships: book.partnerId === null ? null : await relationshipView(req, account.id),
           opportunities: await req.db('opportunities').where('account_id', account.id).select('id', 'topic', 'state', 'value', 'currency').orderBy('created_at', 'desc').limit(50),
           opportunityBase: book.partnerId === null ? '/admin/opportunities' : '/opportunities',
+          ...(await linkedCases(req, (db) => casesForAccount(db, account.id))),
           values: form.values ?? {},
           errors: form.errors ?? [],
         },

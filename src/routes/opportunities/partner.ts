@@ -1,3 +1,5 @@
+import { linkedCases } from '../cases/linked.ts';
+import { casesForOpportunity } from '../../repositories/cases.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseForm, type FieldError } from '../../web/forms.ts';
 import { HttpError, download, notFound, page, redirect } from '../../web/results.ts';
@@ -256,6 +258,7 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
         timeline: full || view === 'history' ? await timelineOf(req.db, o.id) : [],
         notes: view === 'summary' ? [] : await notesOf(req.db, o.id),
         canNote: full,
+        ...(await linkedCases(req, (db) => casesForOpportunity(db, o.id), `/cases/new?opportunity=${o.id}`)),
         partners: partners.filter((p) => p.partner_id !== partnerOf(req)),
         colleagues,
         manages,

@@ -1,3 +1,5 @@
+import { linkedCases } from '../cases/linked.ts';
+import { casesForOpportunity } from '../../repositories/cases.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseForm, parseList, type FieldError } from '../../web/forms.ts';
 import { HttpError, download, notFound, page, redirect } from '../../web/results.ts';
@@ -213,6 +215,7 @@ export default async function staffOpportunityRoutes(app: FastifyInstance) {
         badge: badge(o, settings),
         timeline: await timelineOf(req.db, o.id),
         notes: await notesOf(req.db, o.id),
+        ...(await linkedCases(req, (db) => casesForOpportunity(db, o.id))),
         reasons: REASONS,
         errors,
         values,
