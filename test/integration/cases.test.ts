@@ -278,6 +278,24 @@ describe('the support team\'s queue', () => {
   });
 });
 
+describe('first-response targets', () => {
+  it('are kept by the channel admin, checked, and shown on the queue', async () => {
+    const admin = await signedIn(t.app, (await createUser(knex, { role: 'channel_admin' })).email, TEST_PASSWORD);
+    expect((await support.get('/admin/case-targets')).statusCode).toBe(403);
+    const form = await admin.get('/admin/case-targets');
+    expect(form.statusCode).toBe(200);
+    const bad = await admin.post('/admin/case-targets', { urgent_amount: '0', urgent_unit: 'hours', high_amount: '4', high_unit: 'hours', normal_amount: '45', normal_unit: 'business_days', low_amount: '2', low_unit: 'weeks' });
+    expect(bad.statusCode).toBe(422);
+    for (const field of ['urgent_amount', 'normal_amount', 'low_unit']) expect(bad.body).toContain(`href="#${field}"`);
+    // Saving the targets in force (the shared database's other tests rely on them) changes nothing but proves the path.
+    const current = { urgent_amount: '1', urgent_unit: 'hours', high_amount: '4', high_unit: 'hours', normal_amount: '1', normal_unit: 'business_days', low_amount: '2', low_unit: 'business_days' };
+    for (const [k, v] of Object.entries(current)) expect(form.body).toMatch(new RegExp(`name="${k}"[^>]*(value="${v}"|>)`));
+    expect((await admin.post('/admin/case-targets', current)).statusCode).toBe(303);
+    expect((await knex('vendor_settings').where('id', 1).first('case_response_targets')).case_response_targets).toEqual({ urgent: { hours: 1 }, high: { hours: 4 }, normal: { business_days: 1 }, low: { business_days: 2 } });
+    expect(text((await admin.get('/admin/cases')).body)).toContain('Urgent: 1 hour · High: 4 hours · Normal: 1 business day · Low: 2 business days');
+  });
+});
+
 describe('linked cases', () => {
   it('appear on the opportunity and the customer account, to those who may see them', async () => {
     const a = await company();
