@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Eta } from 'eta';
 import { ROOT } from '../config.ts';
-import { translator, type Locale, type Vars } from '../i18n/index.ts';
+import { localizedParams, translator, type Locale, type Vars } from '../i18n/index.ts';
 
 // Plain-text emails: readable in every client and by every screen reader. No HTML, so no escaping needed.
 const eta = new Eta({ views: path.join(ROOT, 'views/emails'), autoEscape: false, autoTrim: [false, 'nl'], cache: true });
@@ -9,8 +9,9 @@ const eta = new Eta({ views: path.join(ROOT, 'views/emails'), autoEscape: false,
 export type EmailContent = { subject: string; text: string };
 
 /** Renders one email in the recipient's language: subject from the catalog, body from views/emails/<template>.eta. */
-export function renderEmail(template: string, locale: Locale, params: Vars & { vendorName: string }): EmailContent {
+export function renderEmail(template: string, locale: Locale, given: Vars & { vendorName: string }): EmailContent {
   const t = translator(locale);
+  const params: Vars & { vendorName: string } = { ...localizedParams(t, given), vendorName: given.vendorName };
   // A notification's subject is its title in the notification centre.
   const subjectKey = template === 'notification' ? `notification.${String(params.event)}.title` : `email.${template}.subject`;
   const subject = t(subjectKey, params);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
+import { translator } from '../../src/i18n/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { errorTitle, hidden, signedIn, text, type Client } from '../support/client.ts';
 import { createPartner, createUser, TEST_PASSWORD, unique } from '../support/factories.ts';
@@ -201,6 +202,12 @@ describe('the conversation and the status', () => {
     await staffReply(id, 'Fixed now');
     await support.post(`/admin/cases/${id}/resolve`, {});
     expect(await statusOf(id)).toBe('resolved');
+    // The opener is told in their own language, whoever changed it.
+    await knex('users').where('id', a.agent.id).update({ locale: 'de' });
+    const german = translator('de')('case.status.resolved');
+    expect(german).not.toBe('Resolved');
+    expect(text((await a.agent.client.get('/notifications')).body)).toContain(german);
+    await knex('users').where('id', a.agent.id).update({ locale: null });
     await knex('cases').where('id', id).update({ resolved_at: new Date(Date.now() - 15 * 86_400_000) });
     const late = await a.agent.client.post(`/cases/${id}/reopen`, { body: 'Again' });
     expect(late.statusCode).toBe(409);

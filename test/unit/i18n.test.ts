@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LOCALES, formatter, loadCatalogs, negotiateLocale, translator } from '../../src/i18n/index.ts';
+import { LOCALES, formatter, loadCatalogs, localizedParams, negotiateLocale, translator } from '../../src/i18n/index.ts';
 
 const catalogs = loadCatalogs();
 const english = catalogs.en;
@@ -44,6 +44,10 @@ describe('message catalogs', () => {
 });
 
 describe('translation', () => {
+  it('translates parameters stored as catalog keys for the reader', () => {
+    expect(localizedParams(translator('de'), { title: 'X', statusKey: 'case.status.resolved', count: 2 })).toEqual({ title: 'X', status: translator('de')('case.status.resolved'), count: 2 });
+  });
+
   it('fills placeholders and falls back to English, then the key', () => {
     const t = translator('de');
     expect(translator('en')('home.staff.heading', { name: 'Ana' })).toBe('Welcome, Ana');

@@ -102,7 +102,7 @@ export default async function caseRoutes(app: FastifyInstance) {
         .returning(['id', 'title', 'assignee_user_id']),
     );
     await audit(req, { entityType: 'case', entityId: created.id, partnerId: user.partnerId, action: 'opened', after: { title: values.title, priority: values.priority, opportunity: values.opportunity || null } });
-    await notifyCaseTeam(req, created, 'case.opened', { partner: user.partnerName ?? '', priority: req.viewer.t(`case.priority.${values.priority}`) }, `case:${created.id}:opened`);
+    await notifyCaseTeam(req, created, 'case.opened', { partner: user.partnerName ?? '', priorityKey: `case.priority.${values.priority}` }, `case:${created.id}:opened`);
     req.session.set('flash', { key: 'case.opened_flash' });
     return redirect(`/cases/${created.id}`);
   });
@@ -144,7 +144,7 @@ export default async function caseRoutes(app: FastifyInstance) {
       const c = await visibleCase(req);
       const moved = await guarded(() => moveCase(req.db, c, action, 'partner', author(req)));
       await audit(req, { entityType: 'case', entityId: c.id, partnerId: c.partner_id, action: moved.status, before: { status: c.status }, after: { status: moved.status } });
-      await notifyCaseTeam(req, c, 'case.status', { status: req.viewer.t(`case.status.${moved.status}`) }, `case:${c.id}:status:${moved.status}:${moved.version}`);
+      await notifyCaseTeam(req, c, 'case.status', { statusKey: `case.status.${moved.status}` }, `case:${c.id}:status:${moved.status}:${moved.version}`);
       req.session.set('flash', { key: flash });
       return redirect(`/cases/${c.id}`);
     });
@@ -157,7 +157,7 @@ export default async function caseRoutes(app: FastifyInstance) {
     const moved = await guarded(() => moveCase(req.db, c, 'reopen', 'partner', author(req)));
     const entryId = await addEntry(req.db, c, author(req), { kind: 'comment', body: values.body });
     await audit(req, { entityType: 'case', entityId: c.id, partnerId: c.partner_id, action: 'reopened', before: { status: c.status }, after: { status: moved.status } });
-    await notifyCaseTeam(req, c, 'case.status', { status: req.viewer.t('case.status.in_progress') }, `case:${c.id}:entry:${entryId}`);
+    await notifyCaseTeam(req, c, 'case.status', { statusKey: 'case.status.in_progress' }, `case:${c.id}:entry:${entryId}`);
     req.session.set('flash', { key: 'case.reopened_flash' });
     return redirect(`/cases/${c.id}#entry-${entryId}`);
   });

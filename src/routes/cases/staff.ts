@@ -166,12 +166,12 @@ export default async function staffCaseRoutes(app: FastifyInstance) {
       await audit(req, { entityType: 'case', entityId: c.id, partnerId: c.partner_id, action: 'assigned', before: { assignee: c.assignee_user_id, priority: c.priority }, after: { assignee, priority: values.priority }, visibility: 'staff' });
       if (assignee && assignee !== req.viewer.user!.id) {
         const agent: Recipient[] = await req.db('users').where('id', assignee).select('id', 'email', 'name', 'locale');
-        await notify(req, 'case.opened', agent, { params: { title: c.title, partner: found.partner_name ?? '', priority: req.viewer.t(`case.priority.${values.priority}`) }, link: `/admin/cases/${c.id}`, key: `case:${c.id}:assigned:${assignee}:${Date.now()}` });
+        await notify(req, 'case.opened', agent, { params: { title: c.title, partner: found.partner_name ?? '', priorityKey: `case.priority.${values.priority}` }, link: `/admin/cases/${c.id}`, key: `case:${c.id}:assigned:${assignee}:${Date.now()}` });
       }
       // Taking a new case in hand starts the work on it.
       if (c.status === 'new' && assignee) {
         c = await guarded(() => moveCase(req.db, { ...c, version: c.version + 1 }, 'start', 'staff', author(req)));
-        await notifyOpener(req, c, 'case.status', { status: req.viewer.t('case.status.in_progress') }, `case:${c.id}:started`);
+        await notifyOpener(req, c, 'case.status', { statusKey: 'case.status.in_progress' }, `case:${c.id}:started`);
       }
     }
     req.session.set('flash', { key: 'case.assigned_flash' });
@@ -182,7 +182,7 @@ export default async function staffCaseRoutes(app: FastifyInstance) {
     const c = await caseOr404(req);
     const moved = await guarded(() => moveCase(req.db, c, 'resolve', 'staff', author(req)));
     await audit(req, { entityType: 'case', entityId: c.id, partnerId: c.partner_id, action: 'resolved', before: { status: c.status }, after: { status: moved.status } });
-    await notifyOpener(req, c, 'case.status', { status: req.viewer.t('case.status.resolved') }, `case:${c.id}:status:resolved:${moved.version}`);
+    await notifyOpener(req, c, 'case.status', { statusKey: 'case.status.resolved' }, `case:${c.id}:status:resolved:${moved.version}`);
     req.session.set('flash', { key: 'case.resolved_flash' });
     return redirect(`/admin/cases/${c.id}`);
   });

@@ -1,10 +1,13 @@
+import { localizedParams, type Vars } from '../../i18n/index.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound, page, redirect } from '../../web/results.ts';
 
 async function listPage(req: FastifyRequest) {
   // Only the signed-in user's own notifications exist for this context (the policy), newest first.
   const items = await req.db('notifications').select('id', 'type', 'params', 'link', 'created_at', 'read_at').orderBy('id', 'desc').limit(100);
-  return page('pages/notifications/index', { title: req.viewer.t('notifications.title'), items }, { partial: 'partials/notifications/list' });
+  const t = req.viewer.t;
+  const shown = items.map((n: { params: Vars }) => ({ ...n, params: localizedParams(t, n.params ?? {}) }));
+  return page('pages/notifications/index', { title: t('notifications.title'), items: shown }, { partial: 'partials/notifications/list' });
 }
 
 export default async function notificationRoutes(app: FastifyInstance) {
