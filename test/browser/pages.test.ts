@@ -90,7 +90,7 @@ describe.runIf(browserAvailable)("the portal's pages in a browser", () => {
       expect(await page.getByRole('main').getByRole('heading', { level: 2 }).count()).toBeGreaterThan(0);
       expect(await page.getByRole('main').getByRole('link', { name: 'Apply to become a partner' }).getAttribute('href')).toBe('/apply');
       expect(await page.getByRole('main').getByRole('link', { name: 'Already a partner? Sign in' }).getAttribute('href')).toBe('/sign-in');
-      expect(await navLinks(page)).toEqual(['Partner program', 'Find a partner', 'Apply', 'Sign in']);
+      expect(await navLinks(page)).toEqual(['Partner program', 'Find a partner', 'Knowledge base', 'Apply', 'Sign in']);
       expect(await mainNav(page).getByRole('link', { name: 'Partner program' }).getAttribute('aria-current')).toBe('page');
       await audit(h, s);
 
@@ -192,7 +192,7 @@ describe.runIf(browserAvailable)("the portal's pages in a browser", () => {
       expect(await trimmedText(page.locator('.status-line .badge'))).toBe(et('partner.status.applicant'));
       expect(await page.getByRole('main').getByText(et('home.applicant.company', { company: 'Gamma IT' }), { exact: true }).count()).toBe(1);
       expect(await page.getByRole('region', { name: et('home.applicant.reason') }).count()).toBe(0);
-      expect(await navLinks(page, et('nav.label'))).toEqual([et('nav.home'), et('nav.account')]);
+      expect(await navLinks(page, et('nav.label'))).toEqual([et('nav.knowledge'), et('nav.home'), et('nav.account')]);
       await audit(h, s);
 
       await visit(page, '/company', et('error.forbidden.title'), 403);
