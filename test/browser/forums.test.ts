@@ -21,7 +21,7 @@ describe.runIf(browserAvailable)('forums in a browser', () => {
     return s;
   }
 
-  it.each(MODES)('a partner asks a question, support answers it, the partner marks the answer ($mode)', async ({ javaScript }) => {
+  it.each(MODES)('a partner searches the knowledge base, asks in the forum, support answers, the partner marks the answer ($mode)', async ({ javaScript }) => {
     const knex = h.server.database.knex;
     const tag = randomHex();
     const [board] = await knex('forum_boards').insert({ name: `Browser board ${tag}`, description: 'Questions asked by the browser test', position: 9000 }).returning(['id', 'name']);
@@ -29,10 +29,15 @@ describe.runIf(browserAvailable)('forums in a browser', () => {
     const question = `Can I restore **one folder** from last week? ${tag}`;
     const answer = `Yes: Browse at the point in time, then Restore. ${tag}`;
 
-    // 1. Anna finds the board and asks.
+    // 1. Anna looks in the knowledge base first, finds nothing, and asks in the forum.
     const anna = await open(javaScript, 'anna@alpha.example');
     const ap = anna.page;
-    await ap.goto('/forums');
+    await ap.goto('/knowledge');
+    await ap.getByLabel('Search articles').fill(`folder ${tag}`);
+    await main(ap).getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => main(ap).locator('#knowledge-results h2').textContent()).toBe('0 articles found');
+    await expectPageAccessible(h, anna);
+    await ap.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Forums' }).click();
     await expect.poll(() => h1(ap)).toBe('Forums');
     await expectPageAccessible(h, anna);
     await main(ap).getByRole('link', { name: board.name }).click();
