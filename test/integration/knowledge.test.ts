@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
+import { translator } from '../../src/i18n/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { Client, hidden, signedIn, text } from '../support/client.ts';
 import { createPartner, createUser, TEST_PASSWORD, unique } from '../support/factories.ts';
@@ -157,13 +158,17 @@ describe('languages', () => {
     expect(page.body).toContain('lang="de"');
     expect(text(page.body)).toContain('Der Support antwortet an Werktagen.');
     expect(page.body).toContain(`href="/knowledge/${id}?lang=en"`);
-    expect(text((await german.get(`/knowledge/${id}?lang=en`)).body)).toContain('Support answers on working days.');
+    const chosen = await german.get(`/knowledge/${id}?lang=en`);
+    expect(text(chosen.body)).toContain('Support answers on working days.');
+    // Choosing English is not the same as German missing: no "not available in your language" notice.
+    expect(chosen.body).not.toContain(translator('de')('knowledge.shown_in', { language: 'English' }));
 
     const italian = new Client(t.app);
     italian.acceptLanguage = 'it';
     const fallback = await italian.get(`/knowledge/${id}`);
     expect(text(fallback.body)).toContain('Support answers on working days.');
     expect(fallback.body).toContain('<article aria-labelledby="article-title" lang="en">');
+    expect(fallback.body).toContain(translator('it')('knowledge.shown_in', { language: 'English' }));
   });
 });
 

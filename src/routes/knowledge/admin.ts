@@ -58,7 +58,7 @@ export default async function knowledgeAdminRoutes(app: FastifyInstance) {
   });
 
   function newPage(req: FastifyRequest, values: Record<string, string>, errors: FieldError[], status = 200) {
-    return page('pages/knowledge/new', { title: req.viewer.t('knowledge.new'), values, errors, categories: ARTICLE_CATEGORIES, audiences: ARTICLE_AUDIENCES, localeNames: LOCALE_NAMES, locales: LOCALES }, { status });
+    return page('pages/knowledge/new', { title: req.viewer.t('knowledge.new'), values, errors, categories: ARTICLE_CATEGORIES, audiences: ARTICLE_AUDIENCES, localeNames: LOCALE_NAMES, languages: LOCALES }, { status });
   }
 
   app.get('/admin/knowledge/new', { config: { access } }, async (req) =>

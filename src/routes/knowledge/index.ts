@@ -62,7 +62,8 @@ export default async function knowledgeRoutes(app: FastifyInstance) {
         article,
         translation,
         html: renderMarkdown(translation.body),
-        fallback: translation.language !== locale,
+        // Only when the reader's own language is missing, not when they chose another one.
+        fallback: translation.language !== locale && !translations.some((x) => x.language === locale),
         others: translations.filter((x) => x.language !== translation.language).map((x) => ({ language: x.language, name: LOCALE_NAMES[x.language as Locale] })),
         languageName: LOCALE_NAMES[translation.language as Locale],
         related,
