@@ -124,7 +124,7 @@ describe.runIf(browserAvailable)('becoming a partner, from the program page to a
       expect(await trimmedText(main.locator('.status-line'))).toBe('Status: Pending review');
       expect(await main.getByText('The partner team is reviewing your application. We will email you when they have decided.', { exact: true }).count()).toBe(1);
       // An applicant sees nothing of the portal but the application and the account.
-      expect(await navLinks(page)).toEqual(['Home', 'My account']);
+      expect(await navLinks(page)).toEqual(['Knowledge base', 'Home', 'My account']);
       expect(await page.getByRole('banner').getByRole('link', { name: 'Notifications' }).count()).toBe(1);
       expect(await page.getByRole('banner').getByText(`${applicant.name}, ${company}`, { exact: true }).count()).toBe(1);
       await audit(h, s);

@@ -228,3 +228,19 @@ describe('static files and compression', () => {
     expect(res.body).not.toMatch(/<script>|hx-on[:-]/);
   });
 });
+
+describe('form fields', () => {
+  it('keep ids of their own on pages whose data has an id (included templates see the page data)', async () => {
+    const admin = await signedIn(t.app, 'admin@lumen.example');
+    const list = await admin.get('/admin/products');
+    const id = /href="\/admin\/products\/(\d+)"/.exec(list.body)![1];
+    const support = await signedIn(t.app, 'support@lumen.example');
+    const caseId = (await t.database.knex('cases').orderBy('id').first('id')).id;
+    for (const [client, url] of [[admin, `/admin/products/${id}`], [support, `/admin/cases/${caseId}`]] as const) {
+      const body = (await client.get(url)).body;
+      const ids = [...body.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+      expect(ids.filter((x, i) => ids.indexOf(x) !== i), url).toEqual([]);
+      expect(body, url).not.toMatch(/<label for="\d+">/);
+    }
+  });
+});
