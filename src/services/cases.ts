@@ -130,3 +130,12 @@ export function caseRefusal(err: unknown): HttpError | null {
   if (code === 'PF422') return new HttpError(422, 'case.opportunity.invalid');
   return null;
 }
+
+/** Runs database work for a case, turning the database's refusals into the pages above. */
+export async function guardedCase<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw caseRefusal(err) ?? err;
+  }
+}

@@ -6,7 +6,7 @@ import { idParam, queryValue } from '../../web/params.ts';
 import { STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { scopeOf } from '../../policies/permissions.ts';
 import { CASE_CATEGORIES, CASE_PRIORITIES, mayComment, REOPEN_DAYS, caseMove } from '../../policies/case-states.ts';
-import { addEntry, breached, caseRefusal, firstResponseDue, moveCase, type Author, type CaseRow, type ResponseTargets } from '../../services/cases.ts';
+import { addEntry, breached, guardedCase, firstResponseDue, moveCase, type Author, type CaseRow, type ResponseTargets } from '../../services/cases.ts';
 import { caseEntries, findCase, linkableOpportunities, partnerCases, STATUS_GROUPS, type CaseListRow } from '../../repositories/cases.ts';
 import { audit } from '../../services/audit.ts';
 import { notify, staffRecipients } from '../../services/notify.ts';
@@ -36,15 +36,6 @@ async function visibleCase(req: FastifyRequest): Promise<CaseListRow> {
   if (!found || found.partner_id !== user.partnerId) throw notFound();
   if (scopeOf(user, access) === 'own' && found.opened_by !== user.id) throw notFound();
   return found;
-}
-
-/** Turns the database's refusals into pages: a closed case (409) or a foreign opportunity (422). */
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    throw caseRefusal(err) ?? err;
-  }
 }
 
 /** The opportunity field, checked against what this company may see; a foreign or unknown one is a form error. */
@@ -93,7 +84,7 @@ export default async function caseRoutes(app: FastifyInstance) {
     const settings = await req.db('vendor_settings').where('id', 1).first('case_response_targets', 'time_zone');
     const now = new Date();
     const due = firstResponseDue(now, (settings.case_response_targets as ResponseTargets)[values.priority as keyof ResponseTargets] ?? { business_days: 1 }, settings.time_zone ?? 'UTC');
-    const [created] = await guarded(() =>
+    const [created] = await guardedCase(() =>
       req.db('cases')
         .insert({
           partner_id: user.partnerId, opened_by: user.id, title: values.title, description: values.description, category: values.category, priority: values.priority,
@@ -130,9 +121,9 @@ export default async function caseRoutes(app: FastifyInstance) {
     if (!mayComment(c.status)) throw new HttpError(409, c.status === 'closed' ? 'case.closed' : 'case.reopen_first');
     const { values, errors } = parseForm(req.body, COMMENT_FORM);
     if (errors.length) return detailPage(req, errors, values, 422);
-    const entryId = await guarded(() => addEntry(req.db, c, author(req), { kind: 'comment', body: values.body }));
+    const entryId = await guardedCase(() => addEntry(req.db, c, author(req), { kind: 'comment', body: values.body }));
     // A partner's answer to a question puts the case back with the support team.
-    if (c.status === 'waiting_on_partner') await guarded(() => moveCase(req.db, c, 'partner_replies', 'partner', author(req)));
+    if (c.status === 'waiting_on_partner') await guardedCase(() => moveCase(req.db, c, 'partner_replies', 'partner', author(req)));
     else await req.db('cases').where('id', c.id).update({ updated_at: new Date() });
     await notifyCaseTeam(req, c, 'case.reply', { author: req.viewer.user!.name }, `case:${c.id}:entry:${entryId}`);
     req.session.set('flash', { key: 'case.comment_added' });
@@ -142,7 +133,7 @@ export default async function caseRoutes(app: FastifyInstance) {
   for (const [path, action, flash] of [['resolve', 'resolve', 'case.resolved_flash'], ['close', 'close', 'case.closed_flash']] as const) {
     app.post(`/cases/:id/${path}`, { config: { access } }, async (req) => {
       const c = await visibleCase(req);
-      const moved = await guarded(() => moveCase(req.db, c, action, 'partner', author(req)));
+      const moved = await guardedCase(() => moveCase(req.db, c, action, 'partner', author(req)));
       await audit(req, { entityType: 'case', entityId: c.id, partnerId: c.partner_id, action: moved.status, before: { status: c.status }, after: { status: moved.status } });
       await notifyCaseTeam(req, c, 'case.status', { statusKey: `case.status.${moved.status}` }, `case:${c.id}:status:${moved.status}:${moved.version}`);
       req.session.set('flash', { key: flash });
@@ -154,7 +145,7 @@ export default async function caseRoutes(app: FastifyInstance) {
     const c = await visibleCase(req);
     const { values, errors } = parseForm(req.body, REOPEN_FORM);
     if (errors.length) return detailPage(req, errors.map((e) => ({ ...e, field: 'reopen-body' })), { reopen: values.body }, 422);
-    const moved = await guarded(() => moveCase(req.db, c, 'reopen', 'partner', author(req)));
+    const moved = await guardedCase(() => moveCase(req.db, c, 'reopen', 'partner', author(req)));
     const entryId = await addEntry(req.db, c, author(req), { kind: 'comment', body: values.body });
     await audit(req, { entityType: 'case', entityId: c.id, partnerId: c.partner_id, action: 'reopened', before: { status: c.status }, after: { status: moved.status } });
     await notifyCaseTeam(req, c, 'case.status', { statusKey: 'case.status.in_progress' }, `case:${c.id}:entry:${entryId}`);
@@ -176,7 +167,7 @@ export default async function caseRoutes(app: FastifyInstance) {
     if (oppError) errors.push(oppError);
     if (errors.length) return formPage(req, values, errors, 422, c);
     const changes = { title: values.title, description: values.description, category: values.category, priority: values.priority, opportunity_id: values.opportunity ? Number(values.opportunity) : null };
-    const n = await guarded(() => req.db('cases').where({ id: c.id, version: Number(values.version) }).update({ ...changes, updated_at: new Date(), version: req.db.raw('version + 1') }));
+    const n = await guardedCase(() => req.db('cases').where({ id: c.id, version: Number(values.version) }).update({ ...changes, updated_at: new Date(), version: req.db.raw('version + 1') }));
     if (!n) {
       const current = (await findCase(req.db, c.id))!;
       const shown = { title: current.title, description: current.description, category: req.viewer.t(`case.category.${current.category}`), priority: req.viewer.t(`case.priority.${current.priority}`) };

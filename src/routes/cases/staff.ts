@@ -5,7 +5,7 @@ import { renderMarkdown } from '../../web/markdown.ts';
 import { idParam, queryValue } from '../../web/params.ts';
 import { can } from '../../policies/permissions.ts';
 import { CASE_CATEGORIES, CASE_PRIORITIES, caseMove, mayComment, type CaseStatus } from '../../policies/case-states.ts';
-import { addEntry, breached, caseRefusal, moveCase, type Author, type CaseRow } from '../../services/cases.ts';
+import { addEntry, breached, guardedCase, moveCase, type Author, type CaseRow } from '../../services/cases.ts';
 import { caseAgents, caseEntries, findCase, staffQueue, STATUS_GROUPS, type CaseListRow } from '../../repositories/cases.ts';
 import { audit } from '../../services/audit.ts';
 import { notify, type Recipient } from '../../services/notify.ts';
@@ -31,14 +31,6 @@ async function caseOr404(req: FastifyRequest): Promise<CaseListRow> {
   const c = await findCase(req.db, idParam(req));
   if (!c) throw notFound();
   return c;
-}
-
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    throw caseRefusal(err) ?? err;
-  }
 }
 
 /** The opener hears of staff's replies and status changes, in the portal and by email as they chose. */
@@ -129,10 +121,10 @@ export default async function staffCaseRoutes(app: FastifyInstance) {
     if (!mayComment(c.status)) throw new HttpError(409, c.status === 'closed' ? 'case.closed' : 'case.resolved_no_reply');
     const { values, errors } = parseForm(req.body, REPLY_FORM);
     if (errors.length) return detailPage(req, errors, values, 422);
-    const entryId = await guarded(() => addEntry(req.db, c, author(req), { kind: 'comment', body: values.body }));
+    const entryId = await guardedCase(() => addEntry(req.db, c, author(req), { kind: 'comment', body: values.body }));
     const before: CaseStatus = c.status;
-    if (c.status === 'new') c = await guarded(() => moveCase(req.db, c, 'start', 'staff', author(req)));
-    if (values.wait === 'yes' && c.status === 'in_progress') c = await guarded(() => moveCase(req.db, c, 'ask', 'staff', author(req)));
+    if (c.status === 'new') c = await guardedCase(() => moveCase(req.db, c, 'start', 'staff', author(req)));
+    if (values.wait === 'yes' && c.status === 'in_progress') c = await guardedCase(() => moveCase(req.db, c, 'ask', 'staff', author(req)));
     await req.db('cases').where('id', c.id).update({ first_response_at: req.db.raw('coalesce(first_response_at, now())'), updated_at: new Date() });
     await notifyOpener(req, c, 'case.reply', { author: req.viewer.user!.name }, `case:${c.id}:entry:${entryId}`);
     if (c.status !== before) await audit(req, { entityType: 'case', entityId: c.id, partnerId: c.partner_id, action: c.status, before: { status: before }, after: { status: c.status } });
@@ -145,7 +137,7 @@ export default async function staffCaseRoutes(app: FastifyInstance) {
     if (c.status === 'closed') throw new HttpError(409, 'case.closed');
     const { values, errors } = parseForm(req.body, NOTE_FORM);
     if (errors.length) return detailPage(req, errors, values, 422);
-    const entryId = await guarded(() => addEntry(req.db, c, author(req), { kind: 'note', body: values.note }));
+    const entryId = await guardedCase(() => addEntry(req.db, c, author(req), { kind: 'note', body: values.note }));
     req.session.set('flash', { key: 'case.note_added' });
     return redirect(`/admin/cases/${c.id}#entry-${entryId}`);
   });
@@ -160,7 +152,7 @@ export default async function staffCaseRoutes(app: FastifyInstance) {
     if (errors.length) return detailPage(req, errors, values, 422);
     const assignee = values.assignee ? Number(values.assignee) : null;
     if (assignee !== c.assignee_user_id || values.priority !== c.priority) {
-      await guarded(() => req.db('cases').where('id', c.id).update({ assignee_user_id: assignee, priority: values.priority, updated_at: new Date(), version: req.db.raw('version + 1') }));
+      await guardedCase(() => req.db('cases').where('id', c.id).update({ assignee_user_id: assignee, priority: values.priority, updated_at: new Date(), version: req.db.raw('version + 1') }));
       const name = agents.find((a) => a.id === assignee)?.name ?? null;
       await addEntry(req.db, c, author(req), { kind: 'assignment', body: name });
       await audit(req, { entityType: 'case', entityId: c.id, partnerId: c.partner_id, action: 'assigned', before: { assignee: c.assignee_user_id, priority: c.priority }, after: { assignee, priority: values.priority }, visibility: 'staff' });
@@ -170,7 +162,7 @@ export default async function staffCaseRoutes(app: FastifyInstance) {
       }
       // Taking a new case in hand starts the work on it.
       if (c.status === 'new' && assignee) {
-        c = await guarded(() => moveCase(req.db, { ...c, version: c.version + 1 }, 'start', 'staff', author(req)));
+        c = await guardedCase(() => moveCase(req.db, { ...c, version: c.version + 1 }, 'start', 'staff', author(req)));
         await notifyOpener(req, c, 'case.status', { statusKey: 'case.status.in_progress' }, `case:${c.id}:started`);
       }
     }
@@ -180,7 +172,7 @@ export default async function staffCaseRoutes(app: FastifyInstance) {
 
   app.post('/admin/cases/:id/resolve', { config: { access } }, async (req) => {
     const c = await caseOr404(req);
-    const moved = await guarded(() => moveCase(req.db, c, 'resolve', 'staff', author(req)));
+    const moved = await guardedCase(() => moveCase(req.db, c, 'resolve', 'staff', author(req)));
     await audit(req, { entityType: 'case', entityId: c.id, partnerId: c.partner_id, action: 'resolved', before: { status: c.status }, after: { status: moved.status } });
     await notifyOpener(req, c, 'case.status', { statusKey: 'case.status.resolved' }, `case:${c.id}:status:resolved:${moved.version}`);
     req.session.set('flash', { key: 'case.resolved_flash' });
