@@ -271,6 +271,7 @@ describe('moderation', () => {
     const told = await knex('notifications').where({ user_id: author.user.id, type: 'forum.moderated' });
     expect(told).toHaveLength(1);
     expect(told[0].params.reason).toBe('Customer pricing is not for the forums');
+    expect(text((await author.client.get('/notifications')).body)).toContain('was hidden by a moderator. Reason: Customer pricing is not for the forums');
     expect(await knex('outbox_emails').where('to_email', author.user.email).where('event_key', 'like', `forum:moderated:${postId}:hide:%`)).toHaveLength(1);
 
     const log = text((await moderator.get('/forums/moderation')).body);
@@ -296,6 +297,7 @@ describe('moderation', () => {
     expect((await moderator.post(`/forums/posts/${postId}/moderate`, { action: 'unhide' })).statusCode).toBe(409);
     expect((await moderator.post(`/forums/posts/${postId}/moderate`, { action: 'hide', reason: 'x' })).statusCode).toBe(409);
     expect(await knex('notifications').where({ user_id: author.user.id, type: 'forum.moderated' })).toHaveLength(1);
+    expect(text((await author.client.get('/notifications')).body)).toContain('was deleted by a moderator. Reason: Advertising');
   });
 });
 

@@ -72,7 +72,7 @@ export default async function moderationRoutes(app: FastifyInstance) {
       const recipient = await authorRecipient(req, post.author_user_id);
       if (recipient) {
         await notify(req, 'forum.moderated', [recipient], {
-          params: { thread: thread.title, reason: reason ?? '' },
+          params: { thread: thread.title, reason: reason ?? '', actionKey: `forum.moderated.action.${action}` },
           link: postUrl(thread.id, post.seq, post.id),
           key: `forum:moderated:${post.id}:${action}:${logId}`,
         });
