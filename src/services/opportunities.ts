@@ -191,6 +191,29 @@ export async function answer(
   }
 }
 
+/** Why a lost opportunity was lost: one of the fixed reasons, with text for "other". */
+export type LossReason = { reason: string; reason_other: string };
+
+/**
+ * Won or lost, by the lead partner or by staff: applied only while the opportunity is still in a state the rules
+ * allow, so a second click or a racing change leaves one outcome and the loser a StateError.
+ */
+export async function close(
+  db: Knex.Transaction,
+  opp: Pick<Opportunity, 'id' | 'state'>,
+  outcome: { won: true } | { won: false; loss: LossReason },
+  opts: { actor: Actor; userId: number; partnerId?: number | null },
+): Promise<void> {
+  const move = assertOpportunityMove(opp, outcome.won ? 'win' : 'lose', opts.actor);
+  const loss = outcome.won ? null : outcome.loss;
+  const moved = await moveOpportunity(db, opp.id, move.from, move.to as OpportunityState, { close_reason: loss?.reason ?? null, close_reason_other: loss?.reason_other || null });
+  if (!moved) {
+    const now = await db('opportunities').where('id', opp.id).first('state');
+    throw new StateError('changed', now?.state ?? opp.state);
+  }
+  await addEvent(db, { opportunityId: opp.id, kind: move.to!, audience: 'shared', partnerId: opts.partnerId ?? null, actorUserId: opts.userId, data: loss ?? {} });
+}
+
 /** Staff withdraw a distribution, only from the state they saw (`expected`): a racing accept makes this a 409. */
 export async function withdraw(db: Knex.Transaction, d: Distribution, expected: DistributionState, userId: number): Promise<void> {
   const move = distributionMove(d.state, 'withdraw', 'staff');

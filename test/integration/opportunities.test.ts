@@ -8,10 +8,13 @@ import { inContext } from '../../src/db/scope.ts';
 let t: TestApp;
 let knex: Knex;
 let staff: Client;
+let staffUserId: number;
 beforeAll(async () => {
   t = await createTestApp();
   knex = t.database.knex;
-  staff = await signedIn(t.app, (await createUser(knex, { role: 'channel_manager' })).email, TEST_PASSWORD);
+  const staffUser = await createUser(knex, { role: 'channel_manager' });
+  staffUserId = staffUser.id;
+  staff = await signedIn(t.app, staffUser.email, TEST_PASSWORD);
 });
 afterAll(async () => t.close());
 
@@ -330,6 +333,55 @@ describe('answering several at once, and the staff figures', () => {
     expect(res.statusCode).toBe(303);
     expect(text((await lead.client.get(String(res.headers.location))).body)).toContain('2 accepted; 1 could not be');
     for (const id of ids.slice(0, 2)) expect(await state(id)).toBe('accepted');
+    // Each answer in the batch reaches the channel team and the audit trail, as a single answer does.
+    const told = await knex('notifications').where({ user_id: staffUserId, type: 'opportunity.answered' }).whereIn('link', ids.map((id) => `/admin/opportunities/${id}`));
+    expect(told.map((n) => n.link).sort()).toEqual(ids.slice(0, 2).map((id) => `/admin/opportunities/${id}`).sort());
+    const audited = await knex('audit_events').where({ entity_type: 'opportunity', action: 'distribution_accept' }).whereIn('entity_id', ids.map(String));
+    expect(audited.map((a) => a.entity_id).sort()).toEqual(ids.slice(0, 2).map(String).sort());
+  });
+
+  it('leaves no trace of a bulk answer refused halfway, and still applies the others', async () => {
+    const lead = await company();
+    const ids = [await newOpportunity(), await newOpportunity()];
+    for (const id of ids) await distributeTo(id, lead);
+    // The first opportunity moves on behind the offer (as a racing staff change would): its distribution can still
+    // be accepted, but the opportunity can no longer follow.
+    await knex('opportunities').where({ id: ids[0] }).update({ state: 'open' });
+    await lead.client.get('/opportunities?view=awaiting');
+    const res = await lead.client.post('/opportunities/bulk', { action: 'accept', ids: ids.map(String) });
+    expect(text((await lead.client.get(String(res.headers.location))).body)).toContain('1 accepted; 1 could not be');
+    expect((await distribution(ids[0]!, lead)).state).toBe('delivered');
+    expect(await knex('opportunity_events').where({ opportunity_id: ids[0], kind: 'accepted' })).toHaveLength(0);
+    expect(await state(ids[1]!)).toBe('accepted');
+  });
+
+  it('lets staff close an accepted opportunity as won or lost, with a reason for lost, once', async () => {
+    const lead = await company();
+    const id = await newOpportunity();
+    await distributeTo(id, lead);
+    await lead.client.get(`/opportunities/${id}`);
+    await lead.client.post(`/opportunities/${id}/accept`, {});
+    await staff.get(`/admin/opportunities/${id}`);
+
+    const missing = await staff.post(`/admin/opportunities/${id}/close`, { outcome: 'lost' });
+    expect(missing.statusCode).toBe(422);
+    expect(missing.body).toContain('href="#lose-reason"');
+    expect(await state(id)).toBe('accepted');
+
+    const other = await staff.post(`/admin/opportunities/${id}/close`, { outcome: 'lost', reason: 'other' });
+    expect(other.statusCode).toBe(422);
+    expect(other.body).toContain('href="#lose-reason_other"');
+
+    expect((await staff.post(`/admin/opportunities/${id}/close`, { outcome: 'lost', reason: 'budget' })).statusCode).toBe(303);
+    const row = await knex('opportunities').where({ id }).first();
+    expect([row.state, row.close_reason]).toEqual(['lost', 'budget']);
+    // The partner sees the outcome on its timeline; a second close, either way, is refused as closed.
+    expect(text((await lead.client.get(`/opportunities/${id}`)).body)).toMatch(/Lost/);
+    const again = await staff.post(`/admin/opportunities/${id}/close`, { outcome: 'won' });
+    expect(again.statusCode).toBe(409);
+    expect(errorTitle(again)).toBe('Opportunity closed');
+    expect(await state(id)).toBe('lost');
+    expect(await knex('opportunity_events').where({ opportunity_id: id, kind: 'lost' })).toHaveLength(1);
   });
 
   it('shows staff each partner\'s answers, touch rate and won revenue', async () => {

@@ -8,7 +8,7 @@ import { countryName } from '../../i18n/regions.ts';
 import { audit } from '../../services/audit.ts';
 import { can } from '../../policies/permissions.ts';
 import { OPPORTUNITY_STATES, REASONS, STAGES, isTerminal, opportunityMove, type OpportunityState, type Stage } from '../../policies/opportunity-states.ts';
-import { addEvent, answer, findOpportunity, myDistribution, settle, StateError, toBase, type Distribution, type Opportunity } from '../../services/opportunities.ts';
+import { addEvent, answer, close, findOpportunity, myDistribution, settle, StateError, toBase, type Distribution, type LossReason, type Opportunity } from '../../services/opportunities.ts';
 import { inContext } from '../../db/scope.ts';
 import { notifyPartners } from '../../jobs/opportunity-jobs.ts';
 import { CURRENCIES, REASON_FORM, badge, dateOnly, guarded, idParam, isDate, reasonErrors, refusal } from './shared.ts';
@@ -277,6 +277,27 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
 
   app.get('/opportunities/:id', { config: { access } }, async (req) => detailPage(req));
 
+  /**
+   * One answer on the partner's own distribution, the same from the opportunity, its row or the bulk form: the
+   * change, its audit entry, the channel team's notice and, when a lead lets go, re-routing after commit.
+   */
+  async function answerOne(
+    req: FastifyRequest,
+    o: Pick<Opportunity, 'id' | 'topic'>,
+    mine: Distribution,
+    action: 'accept' | 'decline' | 'return',
+    reason: LossReason,
+    opts: { bulk?: boolean } = {},
+  ): Promise<void> {
+    const change = (db: typeof req.db) => answer(db, mine, action, { userId: req.viewer.user!.id, reason: reason.reason || undefined, reasonOther: reason.reason_other || null });
+    // In a bulk answer each change has its own savepoint: one refused halfway (its distribution changed, then the
+    // opportunity had moved) leaves nothing behind, and the others still count.
+    await (opts.bulk ? req.db.transaction((sp) => change(sp)) : change(req.db));
+    await audit(req, { entityType: 'opportunity', entityId: o.id, partnerId: partnerOf(req), action: `distribution_${action}`, after: { distribution: mine.id, ...(opts.bulk ? { bulk: true } : {}), ...(action === 'accept' ? {} : reason) } });
+    await notifyChannelTeam(req, 'opportunity.answered', { topic: o.topic, partner: req.viewer.user!.partnerName ?? '' }, `/admin/opportunities/${o.id}`, `opportunity:${o.id}:distribution:${mine.id}:${action}`);
+    if (action !== 'accept' && mine.role === 'lead') settleAfterCommit(req, o.id);
+  }
+
   async function answerRoute(req: FastifyRequest, action: 'accept' | 'decline' | 'return') {
     const { o, mine } = await visible(req);
     if (!mine) throw notFound();
@@ -290,10 +311,7 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
       if (errors.length) return detailPage(req, errors.map((e) => ({ ...e, field: `${action}-${e.field}` })), values, 422);
       reason = values;
     }
-    await guarded(() => answer(req.db, mine, action, { userId: req.viewer.user!.id, reason: reason.reason || undefined, reasonOther: reason.reason_other || null }));
-    await audit(req, { entityType: 'opportunity', entityId: o.id, partnerId: partnerOf(req), action: `distribution_${action}`, after: { distribution: mine.id, ...(action === 'accept' ? {} : reason) } });
-    await notifyChannelTeam(req, 'opportunity.answered', { topic: o.topic, partner: req.viewer.user!.partnerName ?? '' }, `/admin/opportunities/${o.id}`, `opportunity:${o.id}:distribution:${mine.id}:${action}`);
-    if (action !== 'accept' && mine.role === 'lead') settleAfterCommit(req, o.id);
+    await guarded(() => answerOne(req, o, mine, action, reason));
     if (fromRow && req.headers['hx-request']) return redirect(`/opportunities/${o.id}/row`);
     req.session.set('flash', { key: { accept: 'opportunity.accepted_flash', decline: 'opportunity.declined_flash', return: 'opportunity.returned_flash' }[action], vars: { topic: o.topic } });
     if (fromRow) return redirect('/opportunities');
@@ -326,9 +344,7 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
         continue;
       }
       try {
-        await answer(req.db, mine, accept ? 'accept' : 'decline', { userId: req.viewer.user!.id, reason: reason.reason || undefined, reasonOther: reason.reason_other || null });
-        await audit(req, { entityType: 'opportunity', entityId: id, partnerId: partnerOf(req), action: accept ? 'distribution_accept' : 'distribution_decline', after: { distribution: mine.id, bulk: true, ...(accept ? {} : reason) } });
-        if (!accept && mine.role === 'lead') settleAfterCommit(req, id);
+        await answerOne(req, opp, mine, accept ? 'accept' : 'decline', reason, { bulk: true });
         done += 1;
       } catch (err) {
         if (!(err instanceof StateError)) throw err;
@@ -428,21 +444,15 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
     const won = body.outcome === 'won';
     const move = opportunityMove(o.state, won ? 'win' : 'lose', actor);
     if (!move.ok) throw refusal(move.why, o.state);
-    let reason = { reason: '', reason_other: '' };
+    let loss: LossReason = { reason: '', reason_other: '' };
     if (!won) {
       const { values, errors } = parseForm(body, REASON_FORM);
       errors.push(...reasonErrors(values));
       if (errors.length) return detailPage(req, errors.map((e) => ({ ...e, field: `lose-${e.field}` })), values, 422);
-      reason = values;
+      loss = values;
     }
-    const n = await guarded(() =>
-      req.db('opportunities').where({ id: o.id }).whereIn('state', move.from as string[]).update({
-        state: won ? 'won' : 'lost', close_reason: won ? null : reason.reason, close_reason_other: won ? null : reason.reason_other || null, state_changed_at: req.db.fn.now(), version: o.version + 1,
-      }),
-    );
-    if (n !== 1) throw new HttpError(409, `opportunity.changed.${o.state}`);
-    await addEvent(req.db, { opportunityId: o.id, kind: won ? 'won' : 'lost', audience: 'shared', partnerId: partnerOf(req), actorUserId: req.viewer.user!.id, data: won ? {} : reason });
-    await audit(req, { entityType: 'opportunity', entityId: o.id, partnerId: partnerOf(req), action: won ? 'won' : 'lost', after: won ? {} : reason });
+    await guarded(() => close(req.db, o, won ? { won } : { won, loss }, { actor, userId: req.viewer.user!.id, partnerId: partnerOf(req) }));
+    await audit(req, { entityType: 'opportunity', entityId: o.id, partnerId: partnerOf(req), action: won ? 'won' : 'lost', after: won ? {} : loss });
     return redirect(`/opportunities/${o.id}`);
   });
 

@@ -11,7 +11,7 @@ import { listProducts } from '../../repositories/products.ts';
 import { OPPORTUNITY_STATES, REASONS, isTerminal, type DistributionState } from '../../policies/opportunity-states.ts';
 import { can } from '../../policies/permissions.ts';
 import {
-  addEvent, assertOpportunityMove, distribute, distributionsOf, findOpportunity, settle, toBase, withdraw, type Opportunity,
+  addEvent, assertOpportunityMove, close, distribute, distributionsOf, findOpportunity, settle, toBase, withdraw, type LossReason, type Opportunity,
 } from '../../services/opportunities.ts';
 import { loadCandidates, rankCandidates, weightsOf } from '../../services/routing.ts';
 import { CURRENCIES, OPPORTUNITY_FORM, REASON_FORM, badge, checked, dateOnly, guarded, idParam, isDate, reasonErrors } from './shared.ts';
@@ -317,22 +317,17 @@ export default async function staffOpportunityRoutes(app: FastifyInstance) {
     const o = await opportunity(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const won = body.outcome === 'won';
-    const move = checked(() => assertOpportunityMove(o, won ? 'win' : 'lose', 'staff'));
-    let reason: { reason: string; reason_other: string } = { reason: '', reason_other: '' };
+    // The state is checked before the form, so a closed opportunity is a 409, not a reason to fill in.
+    checked(() => assertOpportunityMove(o, won ? 'win' : 'lose', 'staff'));
+    let loss: LossReason = { reason: '', reason_other: '' };
     if (!won) {
       const { values, errors } = parseForm(body, REASON_FORM);
       errors.push(...reasonErrors(values));
       if (errors.length) return detailPage(req, o, errors.map((e) => ({ ...e, field: `lose-${e.field}` })), values, 422);
-      reason = values;
+      loss = values;
     }
-    const n = await guarded(() =>
-      req.db('opportunities').where({ id: o.id }).whereIn('state', move.from as string[]).update({
-        state: won ? 'won' : 'lost', close_reason: won ? null : reason.reason, close_reason_other: won ? null : reason.reason_other || null, state_changed_at: req.db.fn.now(), version: o.version + 1,
-      }),
-    );
-    if (n !== 1) throw new HttpError(409, 'opportunity.changed.accepted');
-    await addEvent(req.db, { opportunityId: o.id, kind: won ? 'won' : 'lost', audience: 'shared', actorUserId: req.viewer.user!.id, data: won ? {} : reason });
-    await audit(req, { entityType: 'opportunity', entityId: o.id, action: won ? 'won' : 'lost', after: won ? {} : reason });
+    await guarded(() => close(req.db, o, won ? { won } : { won, loss }, { actor: 'staff', userId: req.viewer.user!.id }));
+    await audit(req, { entityType: 'opportunity', entityId: o.id, action: won ? 'won' : 'lost', after: won ? {} : loss });
     return redirect(`/admin/opportunities/${o.id}`);
   });
 
