@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { caseMove, REOPEN_DAYS, type CaseAction, type CaseActor, type CasePriority, type CaseStatus } from '../policies/case-states.ts';
 import { HttpError } from '../web/results.ts';
+import { byCode, guardWith } from '../web/refusals.ts';
 
 export type CaseRow = {
   id: number;
@@ -124,18 +125,7 @@ export async function closeResolvedCases(db: Knex.Transaction, now: Date): Promi
 }
 
 /** The database's refusals: a closed case (PF409) or an opportunity the case's company may not see (PF422). */
-export function caseRefusal(err: unknown): HttpError | null {
-  const code = (err as { code?: string } | null)?.code;
-  if (code === 'PF409') return new HttpError(409, 'case.closed');
-  if (code === 'PF422') return new HttpError(422, 'case.opportunity.invalid');
-  return null;
-}
+export const caseRefusal = byCode({ PF409: [409, 'case.closed'], PF422: [422, 'case.opportunity.invalid'] });
 
 /** Runs database work for a case, turning the database's refusals into the pages above. */
-export async function guardedCase<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    throw caseRefusal(err) ?? err;
-  }
-}
+export const guardedCase = guardWith(caseRefusal);

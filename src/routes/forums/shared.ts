@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { HttpError } from '../../web/results.ts';
+import { byCode, guardWith } from '../../web/refusals.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
 import { can } from '../../policies/permissions.ts';
 import { EDIT_MINUTES, POSTS_PER_PAGE, pageOf, START, STOP, type Post, type Thread } from '../../repositories/forums.ts';
@@ -30,21 +30,9 @@ export function postUrl(threadId: number, seq: number, postId: number): string {
 }
 
 /** The database's refusals (see migration 0016) as pages a person understands. */
-export function forumRefusal(err: unknown): HttpError | null {
-  const code = (err as { code?: string } | null)?.code;
-  if (code === 'PF423') return new HttpError(403, 'forum.locked');
-  if (code === 'PF403') return new HttpError(403, 'forum.not_allowed');
-  if (code === 'PF409') return new HttpError(409, 'forum.deleted_final');
-  return null;
-}
+export const forumRefusal = byCode({ PF423: [403, 'forum.locked'], PF403: [403, 'forum.not_allowed'], PF409: [409, 'forum.deleted_final'] });
 
-export async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    throw forumRefusal(err) ?? err;
-  }
-}
+export const guarded = guardWith(forumRefusal);
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);

@@ -45,7 +45,7 @@ export default async function knowledgeRoutes(app: FastifyInstance) {
   });
 
   async function articlePage(req: FastifyRequest, errors: FieldError[] = [], values: Record<string, string> = {}, status = 200) {
-    const { t, locale, user } = req.viewer;
+    const { locale, user } = req.viewer;
     const audiences = audiencesFor(user);
     const article = await findArticle(req.db, idParam(req), audiences);
     if (!article) throw notFound();

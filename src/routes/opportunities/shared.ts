@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../../web/results.ts';
+import { guardWith } from '../../web/refusals.ts';
 import { isFrozen, StateError } from '../../services/opportunities.ts';
 import { REASONS } from '../../policies/opportunity-states.ts';
 import { isCountry } from '../../i18n/regions.ts';
@@ -71,13 +72,7 @@ export function checked<T>(check: () => T): T {
   }
 }
 
-export async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    throw stateRefusal(err) ?? err;
-  }
-}
+export const guarded = guardWith(stateRefusal);
 
 export function idParam(req: FastifyRequest, name = 'id'): number {
   const id = Number((req.params as Record<string, string>)[name]);
