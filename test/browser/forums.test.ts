@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { browserAvailable } from '../support/browser.ts';
-import { expectPageAccessible, MODES, randomHex, signInViaApi, trimmedText, useBrowser } from './helpers.ts';
+import {
+  expectPageAccessible,
+  flash,
+  h1,
+  main,
+  MODES,
+  path,
+  randomHex,
+  signInViaApi,
+  trimmedText,
+  useBrowser,
+} from './helpers.ts';
 
-const h1 = (page: Page) => page.locator('h1').textContent();
-const path = (page: Page) => new URL(page.url()).pathname;
-const main = (page: Page) => page.getByRole('main');
-const flash = (page: Page) => main(page).locator('.notice[role="status"]');
 /** The posts of the thread on the page: author and text of each article. */
 const articles = (page: Page) =>
   main(page).locator('#posts article').evaluateAll((els) => els.map((el) => ({ id: el.id, author: el.querySelector('h2')?.textContent?.trim() ?? '', text: (el as HTMLElement).innerText.replace(/\s+/g, ' ').trim() })));

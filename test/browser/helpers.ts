@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, vi } from 'vitest';
-import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { BrowserContext, ConsoleMessage, Page, Response } from 'playwright-core';
 import { expectAccessible, startBrowserHarness, type BrowserHarness } from '../support/browser.ts';
 import { DEMO_PARTNERS, DEMO_PASSWORD, DEMO_USERS, DEMO_VENDOR } from '../../src/seed/demo.ts';
 
@@ -184,6 +184,34 @@ export async function expectSoonSoft<T>(read: () => Promise<T>, expected: T, mes
 export const trimmedText = async (locator: { textContent(): Promise<string | null> }) => (await locator.textContent())?.trim() ?? null;
 
 export const htmlLang = (page: Page) => page.locator('html').getAttribute('lang');
+
+export const h1 = (page: Page) => page.locator('h1').textContent();
+export const path = (page: Page) => new URL(page.url()).pathname;
+export const main = (page: Page) => page.getByRole('main');
+/** The visible text of the main region, white space collapsed. */
+export const mainText = async (page: Page) => (await main(page).innerText()).replace(/\s+/g, ' ').trim();
+/** The flash message after a redirect (a page may hold other status regions, such as a copy button's or feedback's). */
+export const flash = (page: Page) => main(page).locator('.notice[role="status"]');
+/** The error summary, by its heading in the page's language. */
+export const errorSummary = (page: Page, name = 'There is a problem') => page.getByRole('alert', { name });
+
+/**
+ * Clicks a form's button and returns the status of the answer to its POST: the page's own navigation with
+ * JavaScript off, htmx's request with it on (the same status either way).
+ */
+export async function submitAndStatus(page: Page, click: () => Promise<void>): Promise<number> {
+  const answered = page.waitForResponse((r: Response) => r.request().method() === 'POST');
+  await click();
+  return (await answered).status();
+}
+
+/**
+ * Chromium logs every 4xx answer as a console error. Journeys provoke 422 answers on purpose (a form's error
+ * summary); any other problem (a 403, 404, 500, a CSP violation, a script error) fails the test.
+ */
+export function unexpectedProblems(s: Session): string[] {
+  return s.problems.filter((p) => !/the server responded with a status of 422\b/.test(p));
+}
 
 /** The id (or tag and class) of the element that has focus. */
 export const focusedElement = (page: Page) =>

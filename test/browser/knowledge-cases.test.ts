@@ -1,55 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import type { Page, Response } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { browserAvailable } from '../support/browser.ts';
 import { createPartner, createUser, TEST_PASSWORD, unique } from '../support/factories.ts';
 import { translator } from '../../src/i18n/index.ts';
 import {
+  errorSummary,
   expectPageAccessible,
+  flash,
+  h1,
   htmlLang,
-  randomHex,
-  signInViaApi,
-  trimmedText,
-  type Session,
+  main,
+  mainText,
   MODES,
+  path,
+  randomHex,
+  type Session,
+  signInViaApi,
+  submitAndStatus,
+  trimmedText,
+  unexpectedProblems,
   useBrowser,
 } from './helpers.ts';
 
-const h1 = (page: Page) => page.locator('h1').textContent();
-const path = (page: Page) => new URL(page.url()).pathname;
-const main = (page: Page) => page.getByRole('main');
 /** The visible text of an element, white space collapsed. */
 const textOf = async (locator: { innerText(): Promise<string> }) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
-const mainText = (page: Page) => textOf(main(page));
-/** The flash message after a redirect (a page may hold other status regions, such as the feedback's thanks). */
-const flash = (page: Page) => main(page).locator('.notice[role="status"]');
 
 /** The UI texts as a German reader gets them (the catalog falls back to English where a text is not translated yet). */
 const de = translator('de');
 
-/** The error summary, in the page's language. */
-const errorSummary = (page: Page, name = 'There is a problem') => page.getByRole('alert', { name });
 const linksOf = async (summary: ReturnType<Page['getByRole']>) => ({
   texts: (await summary.getByRole('link').allTextContents()).map((t) => t.trim()),
   hrefs: await summary.getByRole('link').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
 });
-
-/**
- * Clicks a form's button and returns the status of the answer to its POST: the page's own navigation with
- * JavaScript off, htmx's request with it on (the same status either way).
- */
-async function submitAndStatus(page: Page, click: () => Promise<void>): Promise<number> {
-  const answered = page.waitForResponse((r: Response) => r.request().method() === 'POST');
-  await click();
-  return (await answered).status();
-}
-
-/**
- * Chromium logs every 4xx answer as a console error. The tests provoke 422 answers on purpose (a form's error
- * summary); any other problem (a 403, 404, 500, a CSP violation, a script error) fails the test.
- */
-function unexpectedProblems(s: Session): string[] {
-  return s.problems.filter((p) => !/the server responded with a status of 422\b/.test(p));
-}
 
 describe.runIf(browserAvailable)('knowledge base and support cases in a browser', () => {
   const { h, openProfile } = useBrowser();

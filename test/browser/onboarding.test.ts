@@ -5,12 +5,14 @@ import {
   DEMO_PASSWORD,
   expectPageAccessible,
   focusedElement,
+  h1,
+  MODES,
+  path,
   randomHex,
+  type Session,
   signInViaApi,
   submitSignIn,
   trimmedText,
-  type Session,
-  MODES,
   useBrowser,
 } from './helpers.ts';
 
@@ -33,8 +35,6 @@ async function audit(h: BrowserHarness, s: Session, options: { onceAs?: string }
   expect.soft(failure, `accessibility of ${s.page.url()}`).toBeNull();
 }
 
-const h1 = (page: Page) => page.locator('h1').textContent();
-const path = (page: Page) => new URL(page.url()).pathname;
 const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const navLinks = async (page: Page) => (await mainNav(page).getByRole('link').allTextContents()).map((t) => t.trim());
 

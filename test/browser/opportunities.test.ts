@@ -1,49 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import type { Page, Response } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { browserAvailable } from '../support/browser.ts';
 import { createPartner, createUser, TEST_PASSWORD } from '../support/factories.ts';
 import {
+  errorSummary,
   expectPageAccessible,
+  flash,
+  h1,
+  main,
+  mainText,
+  MODES,
+  path,
   randomHex,
   signInViaApi,
+  submitAndStatus,
   trimmedText,
-  type Session,
-  MODES,
+  unexpectedProblems,
   useBrowser,
 } from './helpers.ts';
 
-const h1 = (page: Page) => page.locator('h1').textContent();
-const path = (page: Page) => new URL(page.url()).pathname;
-const main = (page: Page) => page.getByRole('main');
-/** The visible text of the main region, white space collapsed. */
-const mainText = async (page: Page) => (await main(page).innerText()).replace(/\s+/g, ' ');
-const errorSummary = (page: Page) => page.getByRole('alert', { name: 'There is a problem' });
 const errorLinks = async (page: Page) => (await errorSummary(page).getByRole('link').allTextContents()).map((t) => t.trim());
-/** The flash message after a redirect. */
-const flash = (page: Page) => main(page).locator('.notice[role="status"]');
 /** The opportunity's state: the first badge under its heading. */
 const stateBadge = (page: Page) => main(page).locator('h1 + p .badge').first();
 /** The texts of a table's body rows, one array of cell texts (th and td) per row. */
 const tableRows = (table: ReturnType<Page['getByRole']>) =>
   table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => (c as HTMLElement).innerText.replace(/\s+/g, ' ').trim())));
-
-/**
- * Clicks a form's button and returns the status of the answer to its POST: the page's own navigation with
- * JavaScript off, htmx's request with it on (the same status either way).
- */
-async function submitAndStatus(page: Page, click: () => Promise<void>): Promise<number> {
-  const answered = page.waitForResponse((r: Response) => r.request().method() === 'POST');
-  await click();
-  return (await answered).status();
-}
-
-/**
- * Chromium logs every 4xx answer as a console error. The test provokes 422 answers on purpose (a form's error
- * summary); any other problem (a 403, 404, 500, a CSP violation, a script error) fails the test.
- */
-function unexpectedProblems(s: Session): string[] {
-  return s.problems.filter((p) => !/the server responded with a status of 422\b/.test(p));
-}
 
 describe.runIf(browserAvailable)('vendor opportunities in a browser', () => {
   const { h, openProfile } = useBrowser();

@@ -8,18 +8,18 @@ import {
   DEMO_APPLICANTS,
   expectPageAccessible,
   focusedElement,
+  h1,
+  MODES,
+  path,
   randomHex,
+  type Session,
   signInViaApi,
   trimmedText,
-  type Session,
-  MODES,
   useBrowser,
 } from './helpers.ts';
 
 const TITLE_SUFFIX = ' – Lumen Software Partner Portal';
 
-const h1 = (page: Page) => page.locator('h1').textContent();
-const path = (page: Page) => new URL(page.url()).pathname;
 const mainNav = (page: Page, name = 'Main') => page.getByRole('navigation', { name });
 const navLinks = async (page: Page, name = 'Main') => (await mainNav(page, name).getByRole('link').allTextContents()).map((t) => t.trim());
 const markDocument = (page: Page) => page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));

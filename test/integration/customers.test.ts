@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { signedIn, text } from '../support/client.ts';
 import { createPartner, createUser, TEST_PASSWORD, unique } from '../support/factories.ts';
+import { signedInCompany } from '../support/company.ts';
 
 let t: TestApp;
 let knex: Knex;
@@ -13,11 +14,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 /** A fresh company with a signed-in user (partner admin unless told otherwise). */
-async function company(role: 'partner_admin' | 'sales_agent' = 'partner_admin') {
-  const partner = await createPartner(knex);
-  const user = await createUser(knex, { partnerId: partner.id, role });
-  return { partner, client: await signedIn(t.app, user.email, TEST_PASSWORD) };
-}
+const company = (role?: 'partner_admin' | 'sales_agent') => signedInCompany(t, role);
 
 async function addCustomer(client: Awaited<ReturnType<typeof company>>['client'], fields: Record<string, string>) {
   await client.get('/customers/new');

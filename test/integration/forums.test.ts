@@ -6,6 +6,7 @@ import { createPartner, createUser, TEST_PASSWORD, unique } from '../support/fac
 import { inContext } from '../../src/db/scope.ts';
 import { isAccess } from '../../src/web/access.ts';
 import { postsPage } from '../../src/repositories/forums.ts';
+import { signedInCompany, type SignedInCompany } from '../support/company.ts';
 
 let t: TestApp;
 let knex: Knex;
@@ -20,12 +21,8 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 /** A fresh partner company with one signed-in partner admin. */
-async function company() {
-  const partner = await createPartner(knex);
-  const user = await createUser(knex, { partnerId: partner.id, role: 'partner_admin' });
-  return { partner, user, client: await signedIn(t.app, user.email, TEST_PASSWORD) };
-}
-type Company = Awaited<ReturnType<typeof company>>;
+const company = () => signedInCompany(t);
+type Company = SignedInCompany;
 
 /** A board of the test's own (demo boards stay untouched). */
 async function newBoard(): Promise<{ id: number; name: string }> {

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { Client, errorTitle, signedIn, text } from '../support/client.ts';
-import { createPartner, createUser, TEST_PASSWORD, unique } from '../support/factories.ts';
+import { createUser, TEST_PASSWORD, unique } from '../support/factories.ts';
 import { inContext } from '../../src/db/scope.ts';
+import { signedInCompany, type SignedInCompany } from '../support/company.ts';
 
 let t: TestApp;
 let knex: Knex;
@@ -18,12 +19,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-async function company() {
-  const partner = await createPartner(knex);
-  const user = await createUser(knex, { partnerId: partner.id, role: 'partner_admin' });
-  return { partner, user, client: await signedIn(t.app, user.email, TEST_PASSWORD) };
-}
-type Company = Awaited<ReturnType<typeof company>>;
+const company = () => signedInCompany(t);
+type Company = SignedInCompany;
 
 /** A vendor-sourced opportunity created through the staff form; returns its id. */
 async function newOpportunity(fields: Record<string, string> = {}): Promise<number> {

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { Client, errorTitle, signedIn, text, type Response } from '../support/client.ts';
-import { createPartner, createUser, TEST_PASSWORD, unique } from '../support/factories.ts';
+import { createUser, TEST_PASSWORD, unique } from '../support/factories.ts';
 import { signedToken } from '../../src/services/tokens.ts';
 import { inContext } from '../../src/db/scope.ts';
+import { signedInCompany, type SignedInCompany } from '../support/company.ts';
 
 let t: TestApp;
 let knex: Knex;
@@ -14,12 +15,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-async function company(role: 'partner_admin' | 'sales_agent' = 'partner_admin') {
-  const partner = await createPartner(knex);
-  const user = await createUser(knex, { partnerId: partner.id, role });
-  return { partner, user, client: await signedIn(t.app, user.email, TEST_PASSWORD) };
-}
-type Company = Awaited<ReturnType<typeof company>>;
+const company = (role?: 'partner_admin' | 'sales_agent') => signedInCompany(t, role);
+type Company = SignedInCompany;
 
 async function addCustomer(c: Company, fields: Record<string, string>): Promise<number> {
   await c.client.get('/customers/new');
