@@ -39,8 +39,11 @@ function withNames(db: Knex.Transaction) {
 }
 
 /** A partner's cases: a sales agent's own, a partner admin's whole company (and the policies say the same). */
-export async function partnerCases(db: Knex.Transaction, input: { partnerId: number; userId: number; ownOnly: boolean; statuses: readonly CaseStatus[] }): Promise<CaseListRow[]> {
-  const q = withNames(db).where('c.partner_id', input.partnerId).whereIn('c.status', input.statuses).orderBy('c.updated_at', 'desc').limit(200);
+export async function partnerCases(
+  db: Knex.Transaction,
+  input: { partnerId: number; userId: number; ownOnly: boolean; statuses: readonly CaseStatus[]; limit: number; offset: number },
+): Promise<CaseListRow[]> {
+  const q = withNames(db).where('c.partner_id', input.partnerId).whereIn('c.status', input.statuses).orderBy([{ column: 'c.updated_at', order: 'desc' }, { column: 'c.id', order: 'desc' }]).limit(input.limit).offset(input.offset);
   if (input.ownOnly) q.where('c.opened_by', input.userId);
   return q;
 }
@@ -53,7 +56,7 @@ export async function caseEntries(db: Knex.Transaction, caseId: number): Promise
   return db('case_entries').where('case_id', caseId).orderBy('id').select('id', 'kind', 'author_name', 'author_staff', 'author_user_id', 'body', 'from_status', 'to_status', 'created_at');
 }
 
-export type QueueFilters = { statuses: readonly CaseStatus[]; priority?: string; category?: string; partnerId?: number; assignee?: 'me' | 'none' | number; userId: number };
+export type QueueFilters = { statuses: readonly CaseStatus[]; priority?: string; category?: string; partnerId?: number; assignee?: 'me' | 'none' | number; userId: number; limit: number; offset: number };
 
 /** The support team's queue: breached first, then by due time; with the number of breaches in the selection. */
 export async function staffQueue(db: Knex.Transaction, f: QueueFilters, now: Date): Promise<{ rows: (CaseListRow & { breached: boolean })[]; breaches: number; total: number }> {
@@ -75,7 +78,8 @@ export async function staffQueue(db: Knex.Transaction, f: QueueFilters, now: Dat
     .leftJoin('opportunities as op', 'op.id', 'c.opportunity_id')
     .select('c.*', 'o.name as opener_name', 'a.name as assignee_name', 'p.name as partner_name', 'op.topic as opportunity_topic', db.raw(`${breachSql} AS breached`, [now]))
     .orderByRaw(`${breachSql} DESC, c.first_response_at IS NOT NULL, c.first_response_due, c.id`, [now])
-    .limit(200);
+    .limit(f.limit)
+    .offset(f.offset);
   return { rows, breaches: counts.breaches, total: counts.total };
 }
 

@@ -14,3 +14,10 @@ export function queryValue(req: FastifyRequest, name: string): string {
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first.trim() : '';
 }
+
+/** A positive page number from the query string (1 when missing or not a number, at most `max`). */
+export function pageParam(req: FastifyRequest, max = 999_999): number {
+  const raw = queryValue(req, 'page');
+  const n = /^\d{1,6}$/.test(raw) ? Number(raw) : 1;
+  return Math.min(Math.max(n, 1), max);
+}

@@ -283,6 +283,34 @@ describe('the support team\'s queue', () => {
     const manager = await signedIn(t.app, (await createUser(knex, { role: 'channel_manager' })).email, TEST_PASSWORD);
     expect((await manager.get('/admin/cases')).statusCode).toBe(403);
   });
+
+  it('pages the queue and the partner\'s list by 50, keeping the filters in the page links', async () => {
+    const a = await company();
+    const due = new Date(Date.now() + 86_400_000);
+    const rows = Array.from({ length: 55 }, (_, i) => ({
+      partner_id: a.partner.id, opened_by: a.admin.id, title: `Paged case ${i}`, description: 'Many of them', category: 'billing', priority: 'low', first_response_due: due,
+    }));
+    const ids = (await knex('cases').insert(rows).returning('id')).map((r) => r.id as number);
+    const caseLinks = (html: string, base: string) => [...html.matchAll(new RegExp(`href="${base}/(\\d+)"`, 'g'))].map((m) => Number(m[1]));
+
+    const first = await support.get(`/admin/cases?partner=${a.partner.id}&category=billing`);
+    expect(text(first.body)).toMatch(/55 cases in this view/);
+    expect(caseLinks(first.body, '/admin/cases')).toHaveLength(50);
+    const next = /<a href="([^"]+)" rel="next">/.exec(first.body)![1]!.replaceAll('&amp;', '&');
+    expect(Object.fromEntries(new URL(next, 'http://x').searchParams)).toEqual({ partner: String(a.partner.id), category: 'billing', page: '2' });
+    const second = await support.get(next);
+    const onSecond = caseLinks(second.body, '/admin/cases');
+    expect(onSecond).toHaveLength(5);
+    expect(new Set([...caseLinks(first.body, '/admin/cases'), ...onSecond])).toEqual(new Set(ids));
+    expect(second.body).toContain('rel="prev"');
+    expect(second.body).not.toContain('rel="next"');
+
+    const mine = await a.admin.client.get('/cases');
+    expect(caseLinks(mine.body, '/cases')).toHaveLength(50);
+    const later = await a.admin.client.get(/<a href="([^"]+)" rel="next">/.exec(mine.body)![1]!.replaceAll('&amp;', '&'));
+    expect(caseLinks(later.body, '/cases')).toHaveLength(5);
+    expect(text(later.body)).toContain('Page 2');
+  });
 });
 
 describe('first-response targets', () => {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseForm, type FieldError } from '../../web/forms.ts';
 import { HttpError, notFound, page, redirect } from '../../web/results.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
-import { idParam, queryValue } from '../../web/params.ts';
+import { idParam, pageParam, queryValue } from '../../web/params.ts';
 import { STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { scopeOf } from '../../policies/permissions.ts';
 import { CASE_CATEGORIES, CASE_PRIORITIES, mayComment, REOPEN_DAYS, caseMove } from '../../policies/case-states.ts';
@@ -21,6 +21,8 @@ export const CASE_FORM = {
   opportunity: { label: 'case.field.opportunity', check: (v: string) => (/^\d{1,9}$/.test(v) ? null : 'case.opportunity.invalid') },
 };
 const EDIT_FORM = { ...CASE_FORM, version: { label: 'form.version' } };
+/** Cases per page in the lists. */
+const PAGE_SIZE = 50;
 const COMMENT_FORM = { body: { label: 'case.field.comment', required: true, maxLength: 10000 } };
 const REOPEN_FORM = { body: { label: 'case.field.reopen_reason', required: true, maxLength: 10000 } };
 
@@ -59,8 +61,15 @@ export default async function caseRoutes(app: FastifyInstance) {
   app.get('/cases', { config: { access } }, async (req) => {
     const user = req.viewer.user!;
     const group = Object.hasOwn(STATUS_GROUPS, queryValue(req, 'status')) ? queryValue(req, 'status') : 'open';
-    const rows = await partnerCases(req.db, { partnerId: user.partnerId!, userId: user.id, ownOnly: scopeOf(user, access) === 'own', statuses: STATUS_GROUPS[group]! });
-    return page('pages/cases/list', { title: req.viewer.t('case.list.title'), rows, group, groups: Object.keys(STATUS_GROUPS), companyWide: scopeOf(user, access) === 'company' });
+    const pageNo = pageParam(req);
+    // One row more than a page says whether there is a next one, without counting them all.
+    const found = await partnerCases(req.db, {
+      partnerId: user.partnerId!, userId: user.id, ownOnly: scopeOf(user, access) === 'own', statuses: STATUS_GROUPS[group]!, limit: PAGE_SIZE + 1, offset: (pageNo - 1) * PAGE_SIZE,
+    });
+    return page('pages/cases/list', {
+      title: req.viewer.t('case.list.title'), rows: found.slice(0, PAGE_SIZE), group, groups: Object.keys(STATUS_GROUPS), companyWide: scopeOf(user, access) === 'company',
+      pager: { path: '/cases', query: { status: group === 'open' ? '' : group }, pageNo, hasNext: found.length > PAGE_SIZE },
+    });
   });
 
   async function formPage(req: FastifyRequest, values: Record<string, string>, errors: FieldError[], status = 200, edit?: CaseListRow, conflict?: Conflict) {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseForm, type FieldError } from '../../web/forms.ts';
 import { HttpError, notFound, page, redirect } from '../../web/results.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
-import { idParam, queryValue } from '../../web/params.ts';
+import { idParam, pageParam, queryValue } from '../../web/params.ts';
 import { can } from '../../policies/permissions.ts';
 import { CASE_CATEGORIES, CASE_PRIORITIES, caseMove, mayComment, type CaseStatus } from '../../policies/case-states.ts';
 import { addEntry, breached, guardedCase, moveCase, type Author, type CaseRow } from '../../services/cases.ts';
@@ -11,6 +11,8 @@ import { audit } from '../../services/audit.ts';
 import { notify, type Recipient } from '../../services/notify.ts';
 
 const access = 'cases.answer' as const;
+/** Cases per page of the queue. */
+const PAGE_SIZE = 50;
 
 const REPLY_FORM = {
   body: { label: 'case.field.reply', required: true, maxLength: 10000 },
@@ -57,12 +59,14 @@ export default async function staffCaseRoutes(app: FastifyInstance) {
     const assigneeRaw = queryValue(req, 'assignee');
     const assignee = assigneeRaw === 'me' || assigneeRaw === 'none' ? assigneeRaw : /^\d{1,9}$/.test(assigneeRaw) ? Number(assigneeRaw) : undefined;
     const now = new Date();
-    const queue = await staffQueue(req.db, { statuses: STATUS_GROUPS[group]!, priority, category, partnerId: partner, assignee, userId: user.id }, now);
+    const pageNo = pageParam(req);
+    const queue = await staffQueue(req.db, { statuses: STATUS_GROUPS[group]!, priority, category, partnerId: partner, assignee, userId: user.id, limit: PAGE_SIZE, offset: (pageNo - 1) * PAGE_SIZE }, now);
     const partners: { id: number; name: string }[] = await req.db('partners').whereIn('id', req.db('cases').distinct('partner_id')).orderBy('name').select('id', 'name');
     const settings = await req.db('vendor_settings').where('id', 1).first('case_response_targets');
     return page('pages/cases/queue', {
       title: req.viewer.t('case.queue.title'), ...queue, now,
       filters: { status: group, priority, category, partner: partner ? String(partner) : '', assignee: assigneeRaw },
+      pager: { path: '/admin/cases', query: { status: group === 'open' ? '' : group, priority, category, partner: partner ? String(partner) : '', assignee: assigneeRaw }, pageNo, hasNext: queue.total > pageNo * PAGE_SIZE },
       groups: Object.keys(STATUS_GROUPS), priorities: CASE_PRIORITIES, categories: CASE_CATEGORIES, partners, agents: await caseAgents(req.db),
       targets: settings.case_response_targets, canSetTargets: can(user, 'settings.manage'),
     });

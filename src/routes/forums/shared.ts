@@ -13,13 +13,6 @@ export function idParam(req: FastifyRequest, name = 'id'): number {
   return id > 0 ? id : 0;
 }
 
-/** A positive page number from the query string (1 when missing or not a number). */
-export function pageParam(req: FastifyRequest): number {
-  const raw = (req.query as Record<string, unknown>)?.page;
-  const n = typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : 1;
-  return n > 0 ? n : 1;
-}
-
 export const me = (req: FastifyRequest) => req.viewer.user!;
 export const author = (req: FastifyRequest) => ({ userId: me(req).id, partnerId: me(req).partnerId ?? null });
 export const isModerator = (req: FastifyRequest) => can(me(req), moderate);

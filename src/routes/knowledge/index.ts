@@ -3,7 +3,7 @@ import { isLocale, LOCALE_NAMES, type Locale } from '../../i18n/index.ts';
 import { parseForm, type FieldError } from '../../web/forms.ts';
 import { notFound, page, redirect } from '../../web/results.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
-import { idParam, queryValue } from '../../web/params.ts';
+import { idParam, pageParam, queryValue } from '../../web/params.ts';
 import {
   ARTICLE_CATEGORIES, audiencesFor, findArticle, listArticles, ownFeedback, pickTranslation, recordFeedback, relatedArticles, searchArticles, translationsOf,
 } from '../../repositories/knowledge.ts';
@@ -33,7 +33,7 @@ export default async function knowledgeRoutes(app: FastifyInstance) {
     const q = queryValue(req, 'q').slice(0, 200);
     const categoryParam = queryValue(req, 'category');
     const category = (ARTICLE_CATEGORIES as readonly string[]).includes(categoryParam) ? categoryParam : '';
-    const pageNo = Math.min(Math.max(Number.parseInt(queryValue(req, 'page'), 10) || 1, 1), 500);
+    const pageNo = pageParam(req, 500);
     const audiences = audiencesFor(user);
     const base = { title: t('knowledge.title'), q, category, categories: ARTICLE_CATEGORIES, pageNo, pageSize: PAGE_SIZE };
     if (q) {
