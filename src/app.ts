@@ -43,7 +43,7 @@ import caseRoutes from './routes/cases/index.ts';
 import staffCaseRoutes from './routes/cases/staff.ts';
 import { loadAssets } from './web/assets.ts';
 import { OutboxWorker, deliveryFor } from './jobs/outbox-worker.ts';
-import { OpportunityJobs } from './jobs/opportunity-jobs.ts';
+import { Clock } from './jobs/clock.ts';
 
 export type AppOptions = {
   config: Pick<Config, 'production' | 'sessionSecret' | 'trustProxy' | 'logLevel'> & Partial<Pick<Config, 'publicUrl' | 'smtpUrl' | 'mailFrom' | 'notesApi'>>;
@@ -68,7 +68,7 @@ declare module 'fastify' {
     portalConfig: PortalConfig;
     database: Database;
     /** Expires and re-routes opportunities on a clock; started by server.ts, run by hand in tests. */
-    opportunityJobs: OpportunityJobs;
+    clock: Clock;
     /** Delivers queued email; started by server.ts (or a separate worker process), driven by hand in tests. */
     outbox: OutboxWorker;
     /** Every route with its declared access, as registered: the access test walks this. */
@@ -101,9 +101,9 @@ export async function buildApp({ config, database }: AppOptions): Promise<Fastif
   const outbox = new OutboxWorker(database.knex, deliveryFor({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom ?? 'Partner Portal <portal@localhost>' }), app.log);
   app.decorate('outbox', outbox);
   app.addHook('onClose', async () => outbox.stop());
-  const opportunityJobs = new OpportunityJobs(database.knex, app.log, { publicUrl, mailDomain: new URL(publicUrl).hostname, poke: () => outbox.poke() });
-  app.decorate('opportunityJobs', opportunityJobs);
-  app.addHook('onClose', async () => opportunityJobs.stop());
+  const clock = new Clock(database.knex, app.log, { publicUrl, mailDomain: new URL(publicUrl).hostname, poke: () => outbox.poke() });
+  app.decorate('clock', clock);
+  app.addHook('onClose', async () => clock.stop());
   app.decorate('routeTable', routes);
   loadAssets();
 

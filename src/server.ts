@@ -24,7 +24,7 @@ const seeded = database.kind === 'embedded' ? await seedDemo(database.knex) : nu
 
 app = await buildApp({ config, database });
 if (config.runWorker) app.outbox.start();
-app.opportunityJobs.start();
+app.clock.start();
 const sweeper = setInterval(() => {
   sweepExpiredSessions(database.knex).catch((err) => app?.log.warn({ err }, 'session sweep failed'));
 }, 15 * 60 * 1000);

@@ -237,7 +237,7 @@ describe('the conversation and the status', () => {
       await a.agent.client.post(`/cases/${id}/resolve`, {});
     }
     await knex('cases').where('id', old).update({ resolved_at: new Date(Date.now() - 14 * 86_400_000 - 60_000) });
-    await t.app.opportunityJobs.runOnce();
+    await t.app.clock.runOnce();
     expect(await statusOf(old)).toBe('closed');
     expect(await statusOf(fresh)).toBe('resolved');
     expect(text((await a.agent.client.get(`/cases/${old}`)).body)).toContain('The case closed by itself');

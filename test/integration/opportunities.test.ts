@@ -221,12 +221,12 @@ describe('distributing an opportunity and working it', () => {
     const id = await newOpportunity();
     await distributeTo(id, lead, [], '1');
     await knex('opportunity_distributions').where({ opportunity_id: id }).update({ accept_by: new Date(Date.now() - 60_000) });
-    await t.app.opportunityJobs.runOnce();
+    await t.app.clock.runOnce();
     expect((await distribution(id, lead)).state).toBe('expired');
     expect(await state(id)).toBe('open');
 
     const stale = await newOpportunity({ offer_until: '2020-01-01' });
-    await t.app.opportunityJobs.runOnce();
+    await t.app.clock.runOnce();
     expect(await state(stale)).toBe('expired');
   });
 
@@ -401,13 +401,13 @@ describe('deadline reminders', () => {
     const lead = await company();
     const id = await newOpportunity();
     await distributeTo(id, lead, [], '12');
-    await t.app.opportunityJobs.runOnce();
-    await t.app.opportunityJobs.runOnce();
+    await t.app.clock.runOnce();
+    await t.app.clock.runOnce();
     expect(await knex('notifications').where({ user_id: lead.user.id, type: 'opportunity.deadline' })).toHaveLength(1);
     expect(await knex('outbox_emails').where({ to_email: lead.user.email }).whereLike('subject', 'Answer due within 24 hours%')).toHaveLength(1);
     const far = await newOpportunity();
     await distributeTo(far, lead, [], '72');
-    await t.app.opportunityJobs.runOnce();
+    await t.app.clock.runOnce();
     expect((await distribution(far, lead)).reminded_at).toBeNull();
   });
 });
@@ -484,7 +484,7 @@ describe('auto-routing after a return, an expiry and a withdrawal', () => {
     const lead = await company();
     const id = await autoRouted(lead);
     await knex('opportunity_distributions').where({ opportunity_id: id, partner_id: lead.partner.id }).update({ accept_by: new Date(Date.now() - 1000) });
-    await t.app.opportunityJobs.runOnce();
+    await t.app.clock.runOnce();
     expect((await distribution(id, lead)).state).toBe('expired');
     const next = await liveLead(id);
     expect(next.partner_id).not.toBe(lead.partner.id);

@@ -10,7 +10,7 @@ import { can } from '../../policies/permissions.ts';
 import { OPPORTUNITY_STATES, REASONS, STAGES, isTerminal, opportunityMove, type OpportunityState, type Stage } from '../../policies/opportunity-states.ts';
 import { addEvent, answer, close, findOpportunity, myDistribution, settle, StateError, toBase, type Distribution, type LossReason, type Opportunity } from '../../services/opportunities.ts';
 import { inContext } from '../../db/scope.ts';
-import { notifyPartners } from '../../jobs/opportunity-jobs.ts';
+import { notifyPartners } from '../../jobs/clock.ts';
 import { CURRENCIES, REASON_FORM, badge, dateOnly, guarded, idParam, isDate, reasonErrors, refusal } from './shared.ts';
 import { conflict, STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { notesOf, timelineOf } from './timeline.ts';
@@ -466,16 +466,16 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
     // A shared note reaches the other partners working on it; their users are only readable as staff, after commit.
     if (values.visibility === 'shared') {
       const knex = req.server.database.knex;
-      const jobs = req.server.opportunityJobs;
+      const clock = req.server.clock;
       const from = req.viewer.user!.partnerName ?? '';
       const author = partnerOf(req);
       req.afterCommit(async () => {
         const sent = await inContext(knex, { context: 'staff' }, async (db) => {
           const others: number[] = (await db('opportunity_distributions').where({ opportunity_id: o.id, state: 'accepted' }).whereNot('partner_id', author).select('partner_id')).map((r: { partner_id: number }) => r.partner_id);
           const vendor = (await db('vendor_settings').where('id', 1).first('name')).name;
-          return notifyPartners(db, jobs.mail, vendor, [...new Set(others)], 'opportunity.note', { topic: o.topic, partner: from }, `/opportunities/${o.id}#notes`, `opportunity-note:${o.id}:${Date.now()}`);
+          return notifyPartners(db, clock.mail, vendor, [...new Set(others)], 'opportunity.note', { topic: o.topic, partner: from }, `/opportunities/${o.id}#notes`, `opportunity-note:${o.id}:${Date.now()}`);
         });
-        if (sent) jobs.mail?.poke();
+        if (sent) clock.mail?.poke();
       });
     }
     req.session.set('flash', { key: 'opportunity.note.added' });

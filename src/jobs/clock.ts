@@ -13,7 +13,7 @@ export type MailSettings = { publicUrl: string; mailDomain: string; poke: () => 
  * accept-by deadline (re-routing where auto-routing is on) and opportunities past their offer-until date, and
  * close support cases resolved longer than the reopening window ago.
  */
-export class OpportunityJobs {
+export class Clock {
   readonly #knex: Knex;
   readonly #log: Pick<FastifyBaseLogger, 'error'>;
   readonly #mail: MailSettings | null;
