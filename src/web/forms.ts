@@ -93,3 +93,10 @@ export function websiteDomain(website: string): string | null {
     return null;
   }
 }
+
+/** A calendar date as YYYY-MM-DD that exists (no 30 February, no year 0), so the database never refuses it. */
+export function isDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || value.startsWith('0000')) return false;
+  const day = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value;
+}

@@ -253,6 +253,16 @@ describe('distributing an opportunity and working it', () => {
     expect(res.statusCode).toBe(422);
     expect(res.body).toContain('<a href="#currency">');
   });
+
+  it('refuses a date that does not exist with a form error, not an error page', async () => {
+    const [account] = await knex('customer_accounts').insert({ partner_id: null, name: unique('Vendor Account') }).returning('id');
+    await staff.get('/admin/opportunities/new');
+    const res = await staff.post('/admin/opportunities/new', { topic: 'Leap', account_id: String(account.id), currency: 'USD', value: '10', close_date: '2026-02-30', offer_until: '2027-02-29' });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('<a href="#close_date">');
+    expect(res.body).toContain('<a href="#offer_until">');
+    expect(res.body).toContain('value="2026-02-30"');
+  });
 });
 
 describe('the demo opportunities', () => {

@@ -314,6 +314,10 @@ describe('the tenant wall', () => {
     expect(asked.body).not.toContain(aName);
     const byType = await b.client.get('/audit?entity=partner&action=profile_updated');
     expect(byType.body).not.toContain(aName);
+    // A date filter that is no date (30 February) is ignored, not an error.
+    const leap = await b.client.get('/audit?from=2026-02-30&to=2026-13-01');
+    expect(leap.statusCode).toBe(200);
+    expect(text(leap.body)).toContain(bName);
 
     const manager = await signedIn(t.app, 'manager@lumen.example');
     for (const [partner, name] of [[a.partner, aName], [b.partner, bName]] as const) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseForm } from '../../src/web/forms.ts';
+import { isDate, parseForm } from '../../src/web/forms.ts';
 import { safeReturnPath } from '../../src/web/results.ts';
 
 const spec = {
@@ -39,5 +39,14 @@ describe('safeReturnPath', () => {
     for (const bad of ['//evil.example', 'https://evil.example', '/\\evil.example', 'javascript:alert(1)', '', undefined, '/a\nb']) {
       expect(safeReturnPath(bad, '/home')).toBe('/home');
     }
+  });
+});
+
+describe('isDate', () => {
+  it('accepts calendar dates as YYYY-MM-DD, leap days only in leap years', () => {
+    expect(['2026-11-24', '2024-02-29', '2000-02-29', '9999-12-31'].filter(isDate)).toHaveLength(4);
+  });
+  it('refuses dates that do not exist and other shapes', () => {
+    expect(['2026-02-30', '2025-02-29', '1900-02-29', '2026-13-01', '2026-04-31', '0000-01-01', '2026-1-5', '24.11.2026', '2026-11-24T00:00', ''].filter(isDate)).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseForm, type FieldError, type FieldSpec } from '../../web/forms.ts';
+import { isDate, parseForm, type FieldError, type FieldSpec } from '../../web/forms.ts';
 import { page, redirect } from '../../web/results.ts';
 import { audit } from '../../services/audit.ts';
 import { DEFAULT_WEIGHTS, weightsOf, type RoutingWeights } from '../../services/routing.ts';
-import { CURRENCIES, isDate } from '../opportunities/shared.ts';
+import { CURRENCIES } from '../opportunities/shared.ts';
 
 const WEIGHT_KEYS = Object.keys(DEFAULT_WEIGHTS) as (keyof RoutingWeights)[];
 const number = (min: number, max: number) => (v: string) => (/^-?\d{1,6}(\.\d{1,2})?$/.test(v) && Number(v) >= min && Number(v) <= max ? null : 'settings.number.invalid');

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { page } from '../../web/results.ts';
+import { isDate } from '../../web/forms.ts';
 
 const PAGE_SIZE = 50;
 
@@ -15,8 +16,8 @@ export default async function auditRoutes(app: FastifyInstance) {
       entity: /^[a-z_]{1,40}$/.test(q.entity ?? '') ? q.entity! : '',
       action: /^[a-z_]{1,40}$/.test(q.action ?? '') ? q.action! : '',
       partner: /^\d{1,9}$/.test(q.partner ?? '') ? q.partner! : '',
-      from: /^\d{4}-\d{2}-\d{2}$/.test(q.from ?? '') ? q.from! : '',
-      to: /^\d{4}-\d{2}-\d{2}$/.test(q.to ?? '') ? q.to! : '',
+      from: isDate(q.from ?? '') ? q.from! : '',
+      to: isDate(q.to ?? '') ? q.to! : '',
     };
     const before = /^\d{1,18}$/.test(q.before ?? '') ? q.before! : '';
     const list = req.db('audit_events as a')

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseForm, parseList, type FieldError } from '../../web/forms.ts';
+import { isDate, parseForm, parseList, type FieldError } from '../../web/forms.ts';
 import { HttpError, notFound, page, redirect } from '../../web/results.ts';
 import { countryName } from '../../i18n/regions.ts';
 import { audit } from '../../services/audit.ts';
@@ -8,7 +8,7 @@ import { isTerminal } from '../../policies/opportunity-states.ts';
 import { addEvent, findOpportunity, myDistribution, toBase } from '../../services/opportunities.ts';
 import { suggestNotes } from '../../services/deal-notes.ts';
 import { listProducts } from '../../repositories/products.ts';
-import { CURRENCIES, isDate, idParam, guarded } from './shared.ts';
+import { CURRENCIES, idParam, guarded } from './shared.ts';
 import { notifyChannelTeam } from './notify.ts';
 
 const DEAL_FORM = {

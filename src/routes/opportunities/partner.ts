@@ -1,7 +1,7 @@
 import { linkedCases } from '../cases/linked.ts';
 import { casesForOpportunity } from '../../repositories/cases.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseForm, type FieldError } from '../../web/forms.ts';
+import { isDate, parseForm, type FieldError } from '../../web/forms.ts';
 import { HttpError, download, notFound, page, redirect } from '../../web/results.ts';
 import { toCsv } from '../../web/csv.ts';
 import { countryName } from '../../i18n/regions.ts';
@@ -11,7 +11,7 @@ import { OPPORTUNITY_STATES, REASONS, STAGES, isTerminal, opportunityMove, type 
 import { addEvent, answer, close, findOpportunity, myDistribution, settle, StateError, toBase, type Distribution, type LossReason, type Opportunity } from '../../services/opportunities.ts';
 import { inContext } from '../../db/scope.ts';
 import { notifyPartners } from '../../jobs/clock.ts';
-import { CURRENCIES, REASON_FORM, badge, dateOnly, guarded, idParam, isDate, reasonErrors, refusal } from './shared.ts';
+import { CURRENCIES, REASON_FORM, badge, dateOnly, guarded, idParam, reasonErrors, refusal } from './shared.ts';
 import { conflict, STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { notesOf, timelineOf } from './timeline.ts';
 import { notifyChannelTeam } from './notify.ts';

@@ -4,13 +4,11 @@ import { guardWith } from '../../web/refusals.ts';
 import { isFrozen, StateError } from '../../services/opportunities.ts';
 import { REASONS } from '../../policies/opportunity-states.ts';
 import { isCountry } from '../../i18n/regions.ts';
-import type { FieldError } from '../../web/forms.ts';
+import { isDate, type FieldError } from '../../web/forms.ts';
 
 /** ISO 4217 codes the runtime knows; an opportunity's currency must be one of them. */
 export const CURRENCIES: readonly string[] = Intl.supportedValuesOf('currency');
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-export const isDate = (v: string) => DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
 
 /** A date column as YYYY-MM-DD (pg gives Date objects, PGlite strings). */
 export function dateOnly(v: unknown): string {

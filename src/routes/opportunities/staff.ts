@@ -1,7 +1,7 @@
 import { linkedCases } from '../cases/linked.ts';
 import { casesForOpportunity } from '../../repositories/cases.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseForm, parseList, type FieldError } from '../../web/forms.ts';
+import { isDate, parseForm, parseList, type FieldError } from '../../web/forms.ts';
 import { HttpError, download, notFound, page, redirect } from '../../web/results.ts';
 import { conflict, STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { countries, countryName } from '../../i18n/regions.ts';
@@ -14,7 +14,7 @@ import {
   addEvent, assertOpportunityMove, close, distribute, distributionsOf, findOpportunity, settle, toBase, withdraw, type LossReason, type Opportunity,
 } from '../../services/opportunities.ts';
 import { loadCandidates, rankCandidates, weightsOf } from '../../services/routing.ts';
-import { CURRENCIES, OPPORTUNITY_FORM, REASON_FORM, badge, checked, dateOnly, guarded, idParam, isDate, reasonErrors } from './shared.ts';
+import { CURRENCIES, OPPORTUNITY_FORM, REASON_FORM, badge, checked, dateOnly, guarded, idParam, reasonErrors } from './shared.ts';
 import { notesOf, timelineOf } from './timeline.ts';
 import { notifyPartnerUsers } from './notify.ts';
 
