@@ -41,6 +41,7 @@ import knowledgeAdminRoutes from './routes/knowledge/admin.ts';
 import forumRoutes from './routes/forums/index.ts';
 import caseRoutes from './routes/cases/index.ts';
 import staffCaseRoutes from './routes/cases/staff.ts';
+import caseTargetRoutes from './routes/cases/targets.ts';
 import { loadAssets } from './web/assets.ts';
 import { OutboxWorker, deliveryFor } from './jobs/outbox-worker.ts';
 import { Clock } from './jobs/clock.ts';
@@ -147,5 +148,6 @@ export async function buildApp({ config, database }: AppOptions): Promise<Fastif
   await app.register(forumRoutes);
   await app.register(caseRoutes);
   await app.register(staffCaseRoutes);
+  await app.register(caseTargetRoutes);
   return app;
 }

@@ -26,33 +26,43 @@ export type CaseRow = {
 export type ResponseTarget = { hours?: number; business_days?: number };
 export type ResponseTargets = Record<CasePriority, ResponseTarget>;
 
-const WEEKDAY = new Map<string, Intl.DateTimeFormat>();
-function weekdayIn(timeZone: string, at: Date): string {
-  let fmt = WEEKDAY.get(timeZone);
+const LOCAL_DAY = new Map<string, Intl.DateTimeFormat>();
+/** The weekday and the date (YYYY-MM-DD) of an instant on the vendor's calendar. */
+function localDay(timeZone: string, at: Date): { weekday: string; date: string } {
+  let fmt = LOCAL_DAY.get(timeZone);
   if (!fmt) {
-    fmt = new Intl.DateTimeFormat('en', { weekday: 'short', hour: 'numeric', hourCycle: 'h23', timeZone });
-    WEEKDAY.set(timeZone, fmt);
+    fmt = new Intl.DateTimeFormat('en-US', { weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', timeZone });
+    LOCAL_DAY.set(timeZone, fmt);
   }
-  return fmt.format(at);
+  const part = Object.fromEntries(fmt.formatToParts(at).map((p) => [p.type, p.value]));
+  return { weekday: part.weekday!, date: `${part.year}-${part.month}-${part.day}` };
 }
-const isWeekend = (timeZone: string, at: Date) => /^(Sat|Sun)/.test(weekdayIn(timeZone, at));
+
+/** At most this many non-working days may be set, so a due date is always found within the year. */
+export const MAX_HOLIDAYS = 100;
 
 /**
  * When the first answer is due: a number of hours, or of business days (Monday to Friday in the vendor's time
- * zone). A case opened at the weekend counts from the start of Monday; each business day is 24 hours that do
- * not end on a Saturday or Sunday.
+ * zone, less the non-working days the team has set). A case opened on a day off counts from the start of the
+ * next working day; each business day is 24 hours whose last moment falls on a working day.
  */
-export function firstResponseDue(openedAt: Date, target: ResponseTarget, timeZone: string): Date {
+export function firstResponseDue(openedAt: Date, target: ResponseTarget, timeZone: string, holidays: readonly string[] = []): Date {
   if (target.hours !== undefined) return new Date(openedAt.getTime() + target.hours * 3_600_000);
+  const off = new Set(holidays);
+  const dayOff = (at: Date) => {
+    const d = localDay(timeZone, at);
+    return d.weekday === 'Sat' || d.weekday === 'Sun' || off.has(d.date);
+  };
   let at = new Date(openedAt.getTime());
-  if (isWeekend(timeZone, at)) {
-    // Forward by the hour to Monday 00:00 local time (at most 48 steps; daylight saving needs no special case).
+  if (dayOff(at)) {
+    // Forward by the hour to 00:00 of the next working day, local time (daylight saving needs no special case).
     at = new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
-    while (isWeekend(timeZone, at)) at = new Date(at.getTime() + 3_600_000);
+    while (dayOff(at)) at = new Date(at.getTime() + 3_600_000);
   }
   for (let left = target.business_days ?? 1; left > 0; ) {
     at = new Date(at.getTime() + 24 * 3_600_000);
-    if (!isWeekend(timeZone, at)) left -= 1;
+    // The 24 hours count when their last moment falls on a working day: from Friday 00:00 they end Saturday 00:00.
+    if (!dayOff(new Date(at.getTime() - 1))) left -= 1;
   }
   return at;
 }

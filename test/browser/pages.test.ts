@@ -436,7 +436,22 @@ describe.runIf(browserAvailable)("the portal's pages in a browser", () => {
       expect(await page.getByLabel('Vendor name').inputValue()).toBe('Lumen Software');
       await expectLanguageSwitcher(page);
       await audit(h, s);
-      expect(s.problems).toEqual([]);
+
+      // The case targets, and their form error for a day that does not exist (not saved).
+      await visit(page, '/admin/case-targets', 'First-response targets');
+      const days = page.getByLabel('Non-working days');
+      await audit(h, s);
+      await days.fill('2026-12-24\n2026-02-30');
+      const answer = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/admin/case-targets');
+      await page.getByRole('button', { name: 'Save' }).click();
+      expect((await answer).status()).toBe(422);
+      const summary = page.getByRole('alert', { name: 'There is a problem' });
+      await expect.poll(() => summary.count()).toBe(1);
+      expect(await summary.getByRole('link').getAttribute('href')).toBe('#holidays');
+      expect(await days.inputValue()).toBe('2026-12-24\n2026-02-30');
+      expect(await days.getAttribute('aria-invalid')).toBe('true');
+      await audit(h, s);
+      expect(unexpectedProblems(s, [{ status: 422, path: /^\/admin\/case-targets$/ }])).toEqual([]);
     });
 
     it('sent mail, one message, and the audit trail', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { translator } from '../../src/i18n/index.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { createTestApp, openPrivateDatabase, type TestApp } from '../support/app.ts';
 import { errorTitle, hidden, signedIn, text, type Client } from '../support/client.ts';
 import { createPartner, createUser, TEST_PASSWORD, unique } from '../support/factories.ts';
 
@@ -313,21 +313,70 @@ describe('the support team\'s queue', () => {
   });
 });
 
-describe('first-response targets', () => {
+describe('first-response targets and non-working days', () => {
+  // Vendor-wide settings: on a database of this describe's own, so cases opened by parallel test files keep theirs.
+  let own: TestApp;
+  let admin: Client;
+  beforeAll(async () => {
+    own = await createTestApp({ database: await openPrivateDatabase() });
+    admin = await signedIn(own.app, (await createUser(own.database.knex, { role: 'channel_admin' })).email, TEST_PASSWORD);
+  });
+  afterAll(async () => own?.close());
+  const stored = async () => own.database.knex('vendor_settings').where('id', 1).first('case_response_targets', 'case_holidays');
+  const current = { urgent_amount: '1', urgent_unit: 'hours', high_amount: '4', high_unit: 'hours', normal_amount: '1', normal_unit: 'business_days', low_amount: '2', low_unit: 'business_days' };
+  const base = (html: string) => text(hidden(html, 'base'));
+
   it('are kept by the channel admin, checked, and shown on the queue', async () => {
-    const admin = await signedIn(t.app, (await createUser(knex, { role: 'channel_admin' })).email, TEST_PASSWORD);
-    expect((await support.get('/admin/case-targets')).statusCode).toBe(403);
+    const agent = await signedIn(own.app, (await createUser(own.database.knex, { role: 'support_agent' })).email, TEST_PASSWORD);
+    expect((await agent.get('/admin/case-targets')).statusCode).toBe(403);
     const form = await admin.get('/admin/case-targets');
     expect(form.statusCode).toBe(200);
-    const bad = await admin.post('/admin/case-targets', { urgent_amount: '0', urgent_unit: 'hours', high_amount: '4', high_unit: 'hours', normal_amount: '45', normal_unit: 'business_days', low_amount: '2', low_unit: 'weeks' });
-    expect(bad.statusCode).toBe(422);
-    for (const field of ['urgent_amount', 'normal_amount', 'low_unit']) expect(bad.body).toContain(`href="#${field}"`);
-    // Saving the targets in force (the shared database's other tests rely on them) changes nothing but proves the path.
-    const current = { urgent_amount: '1', urgent_unit: 'hours', high_amount: '4', high_unit: 'hours', normal_amount: '1', normal_unit: 'business_days', low_amount: '2', low_unit: 'business_days' };
     for (const [k, v] of Object.entries(current)) expect(form.body).toMatch(new RegExp(`name="${k}"[^>]*(value="${v}"|>)`));
-    expect((await admin.post('/admin/case-targets', current)).statusCode).toBe(303);
-    expect((await knex('vendor_settings').where('id', 1).first('case_response_targets')).case_response_targets).toEqual({ urgent: { hours: 1 }, high: { hours: 4 }, normal: { business_days: 1 }, low: { business_days: 2 } });
-    expect(text((await admin.get('/admin/cases')).body)).toContain('Urgent: 1 hour · High: 4 hours · Normal: 1 business day · Low: 2 business days');
+    const bad = await admin.post('/admin/case-targets', {
+      urgent_amount: '0', urgent_unit: 'hours', high_amount: '4', high_unit: 'hours', normal_amount: '45', normal_unit: 'business_days', low_amount: '2', low_unit: 'weeks',
+      holidays: '2026-12-24\n2026-02-30', base: base(form.body),
+    });
+    expect(bad.statusCode).toBe(422);
+    for (const field of ['urgent_amount', 'normal_amount', 'low_unit', 'holidays']) expect(bad.body).toContain(`href="#${field}"`);
+    expect(text(bad.body)).toContain('“2026-02-30” is not a date');
+    expect(bad.body).toMatch(/<textarea id="holidays"[^>]*>2026-12-24\n2026-02-30<\/textarea>/);
+
+    const saved = await admin.post('/admin/case-targets', { ...current, high_amount: '8', holidays: '2099-12-25, 2099-12-24\n2099-12-25', base: base(form.body) });
+    expect(saved.statusCode).toBe(303);
+    expect(await stored()).toEqual({ case_response_targets: { urgent: { hours: 1 }, high: { hours: 8 }, normal: { business_days: 1 }, low: { business_days: 2 } }, case_holidays: ['2099-12-24', '2099-12-25'] });
+    expect(text((await admin.get('/admin/cases')).body)).toContain('Urgent: 1 hour · High: 8 hours · Normal: 1 business day · Low: 2 business days');
+    expect((await admin.get('/admin/case-targets')).body).toMatch(/<textarea id="holidays"[^>]*>2099-12-24\n2099-12-25<\/textarea>/);
+  });
+
+  it('refuses a save based on targets someone changed since (409, with what they changed), keeping the values typed', async () => {
+    const first = await admin.get('/admin/case-targets');
+    const second = await admin.get('/admin/case-targets');
+    expect((await admin.post('/admin/case-targets', { ...current, holidays: '2099-05-01', base: base(first.body) })).statusCode).toBe(303);
+    const late = await admin.post('/admin/case-targets', { ...current, low_amount: '3', holidays: '', base: base(second.body) });
+    expect(late.statusCode).toBe(409);
+    const page = text(late.body);
+    expect(page).toContain('Non-working days 2099-05-01');
+    expect(late.body).toMatch(/name="low_amount"[^>]*value="3"/);
+    expect((await stored()).case_holidays).toEqual(['2099-05-01']);
+    // Sent again from the 409 page (which carries what is stored now), it saves.
+    expect((await admin.post('/admin/case-targets', { ...current, low_amount: '3', holidays: '', base: base(late.body) })).statusCode).toBe(303);
+    expect(await stored()).toMatchObject({ case_holidays: [], case_response_targets: { low: { business_days: 3 } } });
+  });
+
+  it('gives a new case a due time that skips the non-working days', async () => {
+    const c = await (async () => {
+      const partner = await createPartner(own.database.knex);
+      const user = await createUser(own.database.knex, { partnerId: partner.id, role: 'partner_admin' });
+      return signedIn(own.app, user.email, TEST_PASSWORD);
+    })();
+    // The next three weeks are days off: a one-business-day target lands after them.
+    const days = Array.from({ length: 21 }, (_, i) => new Date(Date.now() + (i - 1) * 86_400_000).toISOString().slice(0, 10));
+    const form = await admin.get('/admin/case-targets');
+    expect((await admin.post('/admin/case-targets', { ...current, holidays: days.join('\n'), base: base(form.body) })).statusCode).toBe(303);
+    const id = await openCase(c, { priority: 'normal' });
+    const due = new Date((await own.database.knex('cases').where('id', id).first('first_response_due')).first_response_due);
+    expect(due.getTime()).toBeGreaterThan(Date.now() + 19 * 86_400_000);
+    expect(due.getTime()).toBeLessThan(Date.now() + 26 * 86_400_000);
   });
 });
 

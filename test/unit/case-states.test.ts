@@ -43,6 +43,17 @@ describe('first-response targets', () => {
     // Thursday + 2 business days → Monday.
     expect(firstResponseDue(new Date('2026-11-26T09:00:00Z'), { business_days: 2 }, tz).toISOString()).toBe('2026-11-30T09:00:00.000Z');
   });
+  it('skips the non-working days the team has set, on the vendor\'s calendar', () => {
+    const holidays = ['2026-12-24', '2026-12-25', '2026-12-31'];
+    // Wednesday 23 December 10:00 → Thursday 24 and Friday 25 off → Monday 28 December 10:00.
+    expect(firstResponseDue(new Date('2026-12-23T09:00:00Z'), { business_days: 1 }, tz, holidays).toISOString()).toBe('2026-12-28T09:00:00.000Z');
+    // Opened on a holiday (Thursday 24): counts from Monday 28 00:00 Berlin → Tuesday 29 00:00 Berlin.
+    expect(firstResponseDue(new Date('2026-12-24T12:00:00Z'), { business_days: 1 }, tz, holidays).toISOString()).toBe('2026-12-28T23:00:00.000Z');
+    // The date is the vendor's: 23:30 UTC on 30 December is already 31 December (a holiday) in Berlin.
+    expect(firstResponseDue(new Date('2026-12-30T23:30:00Z'), { business_days: 1 }, tz, holidays).toISOString()).toBe('2027-01-01T23:00:00.000Z');
+    // Hours are hours, holiday or not.
+    expect(firstResponseDue(new Date('2026-12-24T08:00:00Z'), { hours: 4 }, tz, holidays).toISOString()).toBe('2026-12-24T12:00:00.000Z');
+  });
   it('calls a first answer late when given after the target or still missing past it', () => {
     const due = new Date('2026-11-24T10:00:00Z');
     const now = new Date('2026-11-24T11:00:00Z');

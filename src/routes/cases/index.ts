@@ -90,9 +90,10 @@ export default async function caseRoutes(app: FastifyInstance) {
     const oppError = errors.some((e) => e.field === 'opportunity') ? null : await opportunityError(req, values.opportunity);
     if (oppError) errors.push(oppError);
     if (errors.length) return formPage(req, values, errors, 422);
-    const settings = await req.db('vendor_settings').where('id', 1).first('case_response_targets', 'time_zone');
+    const settings = await req.db('vendor_settings').where('id', 1).first('case_response_targets', 'case_holidays', 'time_zone');
     const now = new Date();
-    const due = firstResponseDue(now, (settings.case_response_targets as ResponseTargets)[values.priority as keyof ResponseTargets] ?? { business_days: 1 }, settings.time_zone ?? 'UTC');
+    const target = (settings.case_response_targets as ResponseTargets)[values.priority as keyof ResponseTargets] ?? { business_days: 1 };
+    const due = firstResponseDue(now, target, settings.time_zone ?? 'UTC', settings.case_holidays ?? []);
     const [created] = await guardedCase(() =>
       req.db('cases')
         .insert({

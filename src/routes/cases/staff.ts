@@ -41,13 +41,6 @@ async function notifyOpener(req: FastifyRequest, c: Pick<CaseRow, 'id' | 'title'
   await notify(req, event, rows, { params: { title: c.title, ...params }, link: `/cases/${c.id}`, key });
 }
 
-const TARGET_FORM = Object.fromEntries(
-  CASE_PRIORITIES.flatMap((p) => [
-    [`${p}_amount`, { label: `case.priority.${p}`, required: true, check: (v: string) => (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= 720 ? null : 'case.targets.invalid') }],
-    [`${p}_unit`, { label: `case.priority.${p}`, required: true, oneOf: ['hours', 'business_days'] }],
-  ]),
-) as Record<string, { label: string; required: boolean; oneOf?: string[]; check?: (v: string) => string | null }>;
-
 /** The support team's hub: the queue with first-response targets, and each case's conversation and controls. */
 export default async function staffCaseRoutes(app: FastifyInstance) {
   app.get('/admin/cases', { config: { access } }, async (req) => {
@@ -92,33 +85,6 @@ export default async function staffCaseRoutes(app: FastifyInstance) {
   app.get('/admin/cases/:id', { config: { access } }, async (req) => detailPage(req));
 
   // First-response targets per priority: settings, so the channel admin keeps them.
-  async function targetsPage(req: FastifyRequest, values?: Record<string, string>, errors: FieldError[] = [], status = 200) {
-    const s = await req.db('vendor_settings').where('id', 1).first('case_response_targets');
-    const current = values ?? Object.fromEntries(CASE_PRIORITIES.flatMap((p) => {
-      const x = (s.case_response_targets as Record<string, { hours?: number; business_days?: number }>)[p] ?? {};
-      return x.hours !== undefined ? [[`${p}_amount`, String(x.hours)], [`${p}_unit`, 'hours']] : [[`${p}_amount`, String(x.business_days ?? 1)], [`${p}_unit`, 'business_days']];
-    }));
-    return page('pages/cases/targets', { title: req.viewer.t('case.targets.title'), values: current, errors, priorities: CASE_PRIORITIES }, { status });
-  }
-
-  app.get('/admin/case-targets', { config: { access: 'settings.manage' } }, async (req) => targetsPage(req));
-
-  app.post('/admin/case-targets', { config: { access: 'settings.manage' } }, async (req) => {
-    const { values, errors } = parseForm(req.body, TARGET_FORM);
-    for (const p of CASE_PRIORITIES) {
-      if (values[`${p}_unit`] === 'business_days' && Number(values[`${p}_amount`]) > 30 && !errors.some((e) => e.field === `${p}_amount`)) {
-        errors.push({ field: `${p}_amount`, key: 'case.targets.invalid', vars: { field: `case.priority.${p}` } });
-      }
-    }
-    if (errors.length) return targetsPage(req, values, errors, 422);
-    const before = (await req.db('vendor_settings').where('id', 1).first('case_response_targets')).case_response_targets;
-    const targets = Object.fromEntries(CASE_PRIORITIES.map((p) => [p, { [values[`${p}_unit`]!]: Number(values[`${p}_amount`]) }]));
-    await req.db('vendor_settings').where('id', 1).update({ case_response_targets: JSON.stringify(targets) });
-    await audit(req, { entityType: 'settings', entityId: 'case_response_targets', action: 'updated', before, after: targets, visibility: 'staff' });
-    req.session.set('flash', { key: 'case.targets.saved' });
-    return redirect('/admin/cases');
-  });
-
   // A reply: the case is in progress from now on, or waiting on the partner when staff ask something.
   app.post('/admin/cases/:id/reply', { config: { access } }, async (req) => {
     let c: CaseRow = await caseOr404(req);
