@@ -82,3 +82,24 @@ describe('home shells', () => {
     expect(body).not.toContain("Manage your company's people");
   });
 });
+
+describe('ids in addresses', () => {
+  // Every page and form target with a parameter, asked with a number past the database's integer range or with words: the
+  // answer is "not found" (or a refusal), never an error page.
+  it.each(['admin@lumen.example', 'anna@alpha.example'])('never answer %s with a 500, whatever the address holds', async (email) => {
+    const client = await signedIn(t.app, email);
+    const routes = t.app.routeTable.filter((r) => (r.method === 'GET' || r.method === 'POST') && r.url.includes('/:') && !r.url.includes('*'));
+    expect(routes.filter((r) => r.method === 'GET').length).toBeGreaterThan(20);
+    expect(routes.filter((r) => r.method === 'POST').length).toBeGreaterThan(20);
+    await client.get('/home');
+    const failures: string[] = [];
+    for (const route of routes) {
+      for (const value of ['99999999999', '2147483648', 'abc', '-1']) {
+        const url = route.url.replace(/:[A-Za-z_]+/g, value);
+        const res = route.method === 'GET' ? await client.get(url) : await client.post(url, {});
+        if (res.statusCode >= 500) failures.push(`${route.method} ${url} ${res.statusCode}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});

@@ -7,6 +7,7 @@ import { listProducts } from '../../repositories/products.ts';
 import { audit } from '../../services/audit.ts';
 import { queueEmail, absoluteUrl } from '../../services/mail.ts';
 import { isLocale, DEFAULT_LOCALE } from '../../i18n/index.ts';
+import { idParam } from '../../web/params.ts';
 
 const STATUSES = ['applicant', 'active', 'rejected', 'suspended'] as const;
 
@@ -17,8 +18,7 @@ const APPROVE = {
 const REJECT = { reason: { label: 'applications.reason', required: true, maxLength: 2000, messages: { required: 'applications.reason.required' } } } as const;
 
 function partnerId(req: FastifyRequest): number {
-  const id = Number((req.params as { id: string }).id);
-  return Number.isSafeInteger(id) ? id : 0;
+  return idParam(req);
 }
 
 async function detailPage(req: FastifyRequest, partner: Partner, form: { values?: Record<string, string>; errors?: FieldError[]; status?: number } = {}) {

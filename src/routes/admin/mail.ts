@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound, page } from '../../web/results.ts';
+import { idParam } from '../../web/params.ts';
 
 /**
  * The Sent mail page: with no SMTP server (the embedded default) messages stay in the outbox, and a channel
@@ -18,8 +19,7 @@ export default async function sentMailRoutes(app: FastifyInstance) {
   });
 
   app.get('/admin/mail/:id', { config: { access: 'settings.manage' } }, async (req) => {
-    const id = Number((req.params as { id: string }).id);
-    const message = Number.isSafeInteger(id) ? await req.db('outbox_emails').where('id', id).first() : undefined;
+    const message = await req.db('outbox_emails').where('id', idParam(req)).first();
     if (!message) throw notFound();
     // The body is plain text; its links become links, everything else stays text.
     const parts = String(message.body_text).split(/(https?:\/\/[^\s<>"]+)/g).map((part, i) => ({ link: i % 2 === 1, text: part }));

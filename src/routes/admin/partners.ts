@@ -7,6 +7,7 @@ import { findPartner, listPeople, PARTNER_LEVELS, type Partner } from '../../rep
 import { audit, changedFields } from '../../services/audit.ts';
 import { notify } from '../../services/notify.ts';
 import { endSessionsOfUsers } from '../../plugins/external/session.ts';
+import { idParam } from '../../web/params.ts';
 
 const FORM = {
   level: { label: 'applications.level', required: true, oneOf: PARTNER_LEVELS },
@@ -26,11 +27,6 @@ async function partnerPage(req: FastifyRequest, partner: Partner, form: { values
     { title: partner.name, partner, country: countryName(partner.country, req.viewer.locale), people: await listPeople(req.db, partner.id), levels: PARTNER_LEVELS, values: form.values ?? values(partner), errors: form.errors ?? [], conflict: form.stale },
     { status: form.status ?? 200 },
   );
-}
-
-function idParam(req: FastifyRequest) {
-  const id = Number((req.params as { id: string }).id);
-  return Number.isSafeInteger(id) ? id : 0;
 }
 
 export default async function partnerAdminRoutes(app: FastifyInstance) {

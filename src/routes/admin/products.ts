@@ -6,6 +6,7 @@ import { conflict, STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { PRODUCT_CATEGORIES, findProduct, insertProduct, listProducts, updateProduct, type Product } from '../../repositories/products.ts';
 import { audit, changedFields } from '../../services/audit.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
+import { idParam } from '../../web/params.ts';
 
 const FORM = {
   name: { label: 'products.name', required: true, maxLength: 200 },
@@ -71,13 +72,13 @@ export default async function productRoutes(app: FastifyInstance) {
   });
 
   app.get('/admin/products/:id', { config: { access: 'settings.manage' } }, async (req) => {
-    const product = await findProduct(req.db, Number((req.params as { id: string }).id) || 0);
+    const product = await findProduct(req.db, idParam(req));
     if (!product) throw notFound();
     return formPage(req, toValues(product), [], { id: product.id });
   });
 
   app.post('/admin/products/:id', { config: { access: 'settings.manage' } }, async (req) => {
-    const product = await findProduct(req.db, Number((req.params as { id: string }).id) || 0);
+    const product = await findProduct(req.db, idParam(req));
     if (!product) throw notFound();
     const { values, errors } = parseForm(req.body, FORM);
     if (errors.length) return formPage(req, values, errors, { id: product.id, status: 422 });

@@ -4,6 +4,7 @@ import { notFound, page, redirect } from '../../web/results.ts';
 import { twoTierLinks } from '../../repositories/relationships.ts';
 import { audit } from '../../services/audit.ts';
 import { affected } from '../../db/connect.ts';
+import { idParam } from '../../web/params.ts';
 
 const FORM = {
   reseller: { label: 'two_tier.reseller', required: true },
@@ -40,7 +41,7 @@ export default async function twoTierRoutes(app: FastifyInstance) {
 
   // Ending a link stops new two-tier invitations; relationships customers already accepted stay as they are.
   app.post('/admin/two-tier/:id/delete', { config: { access: 'partners.manage' } }, async (req) => {
-    const id = Number((req.params as { id: string }).id);
+    const id = idParam(req);
     const link = (await twoTierLinks(req.db)).find((l) => l.id === id);
     if (!link) throw notFound();
     if (affected(await req.db('provider_links').where({ id }).delete()) !== 1) throw notFound();

@@ -3,6 +3,7 @@ import { parseForm, type FieldError } from '../../web/forms.ts';
 import { notFound, page, redirect } from '../../web/results.ts';
 import { PARTNER_ROLES, STAFF_ROLES, type Permission, type Role } from '../../policies/permissions.ts';
 import { changeRole, invite, pendingInvitations, removePerson, revokeInvitation, teamMembers, type Team } from '../../services/people.ts';
+import { idParam } from '../../web/params.ts';
 
 /**
  * One set of routes for both teams that manage their own people: a partner's employees (partner_admin) and the
@@ -26,11 +27,6 @@ const TEAMS: TeamRoutes[] = [
     team: (req) => ({ kind: 'staff', companyName: req.viewer.vendor.name }),
   },
 ];
-
-function idParam(req: FastifyRequest): number {
-  const id = Number((req.params as { id: string }).id);
-  return Number.isSafeInteger(id) && id > 0 ? id : 0;
-}
 
 export default async function peopleRoutes(app: FastifyInstance) {
   for (const def of TEAMS) {

@@ -16,6 +16,7 @@ import { rightsLines } from './relationships.ts';
 import { toCsv } from '../../web/csv.ts';
 import { IMPORT_COLUMNS, importRows, parseImport, rejectKnownDomains, rejectsCsv } from '../../services/customer-import.ts';
 import type { UploadedFile } from '../../plugins/external/security.ts';
+import { idParam } from '../../web/params.ts';
 
 const ACCOUNT_FORM = {
   name: { label: 'customers.name', required: true, maxLength: 200, messages: { required: 'customers.name.required' } },
@@ -48,11 +49,6 @@ const BOOKS: BookDef[] = [
   { base: '/customers', permission: 'customers.work', titleKey: 'customers.title', book: (req) => ({ partnerId: req.viewer.user!.partnerId! }) },
   { base: '/admin/accounts', permission: 'vendor_accounts.manage', titleKey: 'customers.vendor_title', book: () => ({ partnerId: null }) },
 ];
-
-function idParam(req: FastifyRequest, name = 'id'): number {
-  const id = Number((req.params as Record<string, string>)[name]);
-  return Number.isSafeInteger(id) && id > 0 ? id : 0;
-}
 
 export function readFilters(query: unknown): ListFilters {
   const q = (query ?? {}) as Record<string, unknown>;

@@ -10,6 +10,7 @@ import { audit } from '../../services/audit.ts';
 import { queueEmail } from '../../services/mail.ts';
 import { signedToken } from '../../services/tokens.ts';
 import type { Translate } from '../../i18n/index.ts';
+import { idParam } from '../../web/params.ts';
 
 export const RELATIONSHIP_LINK = 'customer-relationship';
 
@@ -63,15 +64,13 @@ export default async function relationshipRoutes(app: FastifyInstance) {
   const access = 'customers.work' as const;
 
   async function ownAccount(req: FastifyRequest): Promise<Account> {
-    const id = Number((req.params as { id: string }).id);
-    const account = await findAccount(req.db, { partnerId: partnerOf(req) }, Number.isSafeInteger(id) ? id : 0);
+    const account = await findAccount(req.db, { partnerId: partnerOf(req) }, idParam(req));
     if (!account) throw notFound();
     return account;
   }
 
   async function ownRelationship(req: FastifyRequest, account: Account): Promise<Relationship> {
-    const rid = Number((req.params as { rid: string }).rid);
-    const r = await findRelationship(req.db, partnerOf(req), account.id, Number.isSafeInteger(rid) ? rid : 0);
+    const r = await findRelationship(req.db, partnerOf(req), account.id, idParam(req, 'rid'));
     if (!r) throw notFound();
     return r;
   }

@@ -4,7 +4,8 @@ import { notFound, page, redirect } from '../../web/results.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { audit, changedFields } from '../../services/audit.ts';
 import { findBoard, listBoards } from '../../repositories/forums.ts';
-import { idParam, moderate } from './shared.ts';
+import { moderate } from './shared.ts';
+import { idParam } from '../../web/params.ts';
 
 const BOARD_FORM = {
   name: { label: 'forum.board.name', required: true, maxLength: 100, messages: { required: 'forum.board.name.required' } },

@@ -6,8 +6,8 @@ import { notify } from '../../services/notify.ts';
 import {
   createThread, findBoard, listBoards, listThreads, recipients, search, subscribe, subscriptionsOf, unsubscribe, THREADS_PER_PAGE,
 } from '../../repositories/forums.ts';
-import { access, author, guarded, highlight, idParam, isModerator, me, pager, postUrl } from './shared.ts';
-import { pageParam } from '../../web/params.ts';
+import { access, author, guarded, highlight, isModerator, me, pager, postUrl } from './shared.ts';
+import { idParam, pageParam } from '../../web/params.ts';
 import threadRoutes from './threads.ts';
 import moderationRoutes from './moderation.ts';
 import boardAdminRoutes from './boards.ts';

@@ -4,7 +4,8 @@ import { HttpError, notFound, page, redirect } from '../../web/results.ts';
 import { audit } from '../../services/audit.ts';
 import { notify } from '../../services/notify.ts';
 import { findPost, findThread, logModeration, moderationLog, type Post, type Thread } from '../../repositories/forums.ts';
-import { guarded, idParam, me, moderate, postUrl, present } from './shared.ts';
+import { guarded, me, moderate, postUrl, present } from './shared.ts';
+import { idParam } from '../../web/params.ts';
 
 const REASON_FORM = {
   reason: { label: 'forum.moderate.reason', required: true, maxLength: 1000, messages: { required: 'forum.moderate.reason.required' } },

@@ -7,12 +7,6 @@ import { EDIT_MINUTES, POSTS_PER_PAGE, pageOf, START, STOP, type Post, type Thre
 export const access = 'forums.post' as const;
 export const moderate = 'forums.moderate' as const;
 
-export function idParam(req: FastifyRequest, name = 'id'): number {
-  const raw = (req.params as Record<string, string>)[name] ?? '';
-  const id = /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
-  return id > 0 ? id : 0;
-}
-
 export const me = (req: FastifyRequest) => req.viewer.user!;
 export const author = (req: FastifyRequest) => ({ userId: me(req).id, partnerId: me(req).partnerId ?? null });
 export const isModerator = (req: FastifyRequest) => can(me(req), moderate);

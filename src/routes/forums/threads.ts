@@ -7,8 +7,8 @@ import { notify } from '../../services/notify.ts';
 import {
   addPost, findPost, findThread, pageCount, postsPage, recipients, subscribe, subscriptionsOf, unsubscribe, type Thread,
 } from '../../repositories/forums.ts';
-import { access, author, guarded, idParam, isModerator, me, pager, postUrl, present, quoteOf, withGaps, withinEditWindow } from './shared.ts';
-import { pageParam } from '../../web/params.ts';
+import { access, author, guarded, isModerator, me, pager, postUrl, present, quoteOf, withGaps, withinEditWindow } from './shared.ts';
+import { idParam, pageParam } from '../../web/params.ts';
 
 const BODY_FORM = {
   body: { label: 'forum.body', required: true, maxLength: 20000, messages: { required: 'forum.body.required' } },

@@ -1,6 +1,7 @@
 import { localizedParams, type Vars } from '../../i18n/index.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound, page, redirect } from '../../web/results.ts';
+import { idParam } from '../../web/params.ts';
 
 async function listPage(req: FastifyRequest) {
   // Only the signed-in user's own notifications exist for this context (the policy), newest first.
@@ -14,9 +15,9 @@ export default async function notificationRoutes(app: FastifyInstance) {
   app.get('/notifications', { config: { access: 'user' } }, async (req) => listPage(req));
 
   app.post('/notifications/:id/read', { config: { access: 'user' } }, async (req) => {
-    const id = Number((req.params as { id: string }).id);
-    const n = Number.isSafeInteger(id) ? await req.db('notifications').where('id', id).whereNull('read_at').update({ read_at: req.db.fn.now() }) : 0;
-    if (n === 0 && !(Number.isSafeInteger(id) && (await req.db('notifications').where('id', id).first('id')))) throw notFound();
+    const id = idParam(req);
+    const n = await req.db('notifications').where('id', id).whereNull('read_at').update({ read_at: req.db.fn.now() });
+    if (n === 0 && !(await req.db('notifications').where('id', id).first('id'))) throw notFound();
     return redirect('/notifications');
   });
 

@@ -8,7 +8,8 @@ import { isTerminal } from '../../policies/opportunity-states.ts';
 import { addEvent, findOpportunity, myDistribution, toBase } from '../../services/opportunities.ts';
 import { suggestNotes } from '../../services/deal-notes.ts';
 import { listProducts } from '../../repositories/products.ts';
-import { CURRENCIES, idParam, guarded } from './shared.ts';
+import { CURRENCIES, guarded } from './shared.ts';
+import { idParam } from '../../web/params.ts';
 import { notifyChannelTeam } from './notify.ts';
 
 const DEAL_FORM = {

@@ -11,7 +11,8 @@ import { OPPORTUNITY_STATES, REASONS, STAGES, isTerminal, opportunityMove, type 
 import { addEvent, answer, close, findOpportunity, myDistribution, settle, StateError, toBase, type Distribution, type LossReason, type Opportunity } from '../../services/opportunities.ts';
 import { inContext } from '../../db/scope.ts';
 import { notifyPartners } from '../../jobs/clock.ts';
-import { CURRENCIES, REASON_FORM, badge, dateOnly, guarded, idParam, reasonErrors, refusal } from './shared.ts';
+import { CURRENCIES, REASON_FORM, badge, dateOnly, guarded, reasonErrors, refusal } from './shared.ts';
+import { idParam } from '../../web/params.ts';
 import { conflict, STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { notesOf, timelineOf } from './timeline.ts';
 import { notifyChannelTeam } from './notify.ts';

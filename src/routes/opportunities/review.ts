@@ -4,7 +4,8 @@ import { HttpError, notFound, page, redirect } from '../../web/results.ts';
 import { audit } from '../../services/audit.ts';
 import { REASONS, opportunityMove } from '../../policies/opportunity-states.ts';
 import { addEvent, findOpportunity } from '../../services/opportunities.ts';
-import { guarded, idParam, reasonErrors, REASON_FORM, refusal } from './shared.ts';
+import { guarded, reasonErrors, REASON_FORM, refusal } from './shared.ts';
+import { idParam } from '../../web/params.ts';
 import { notifyPartnerUsers } from './notify.ts';
 
 const access = 'registrations.review' as const;

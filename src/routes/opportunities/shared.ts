@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../../web/results.ts';
 import { guardWith } from '../../web/refusals.ts';
 import { isFrozen, StateError } from '../../services/opportunities.ts';
@@ -71,11 +70,6 @@ export function checked<T>(check: () => T): T {
 }
 
 export const guarded = guardWith(stateRefusal);
-
-export function idParam(req: FastifyRequest, name = 'id'): number {
-  const id = Number((req.params as Record<string, string>)[name]);
-  return Number.isSafeInteger(id) && id > 0 ? id : 0;
-}
 
 /** Days since the last state change, against the staff's thresholds: a badge for the lists. */
 export function badge(opp: { state: string; state_changed_at: Date }, settings: { stalled_days: number; overdue_days: number }, now = new Date()): 'overdue' | 'stalled' | null {

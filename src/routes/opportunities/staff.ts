@@ -14,7 +14,8 @@ import {
   addEvent, assertOpportunityMove, close, distribute, distributionsOf, findOpportunity, settle, toBase, withdraw, type LossReason, type Opportunity,
 } from '../../services/opportunities.ts';
 import { loadCandidates, rankCandidates, weightsOf } from '../../services/routing.ts';
-import { CURRENCIES, OPPORTUNITY_FORM, REASON_FORM, badge, checked, dateOnly, guarded, idParam, reasonErrors } from './shared.ts';
+import { CURRENCIES, OPPORTUNITY_FORM, REASON_FORM, badge, checked, dateOnly, guarded, reasonErrors } from './shared.ts';
+import { idParam } from '../../web/params.ts';
 import { notesOf, timelineOf } from './timeline.ts';
 import { notifyPartnerUsers } from './notify.ts';
 
