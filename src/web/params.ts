@@ -1,11 +1,19 @@
 import type { FastifyRequest } from 'fastify';
 
-/** A numeric route parameter as a database id; anything else (text, out of the integer range) is 0, which finds nothing. */
-export function idParam(req: FastifyRequest, name = 'id'): number {
-  const raw = (req.params as Record<string, string | undefined>)[name] ?? '';
-  if (!/^\d{1,10}$/.test(raw)) return 0;
-  const id = Number(raw);
+/**
+ * A value from an address, a form or a query string as a database id: an integer from 1 to 2147483647 (the
+ * integer columns' range), else 0, which finds nothing. Anything larger would make the database raise an error.
+ */
+export function asId(raw: unknown): number {
+  const text = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' ? String(raw) : '';
+  if (!/^\d{1,10}$/.test(text)) return 0;
+  const id = Number(text);
   return id <= 2_147_483_647 ? id : 0;
+}
+
+/** A route parameter as a database id (see asId). */
+export function idParam(req: FastifyRequest, name = 'id'): number {
+  return asId((req.params as Record<string, string | undefined>)[name]);
 }
 
 /** A query-string value as one string (a repeated parameter takes its first value). */

@@ -103,3 +103,28 @@ describe('ids in addresses', () => {
     expect(failures).toEqual([]);
   });
 });
+
+describe('ids in forms and query strings', () => {
+  const huge = '99999999999';
+  it('treat an id past the integer range as one that does not exist: the filter finds nothing, the form says which field', async () => {
+    const staff = await signedIn(t.app, 'admin@lumen.example');
+    expect((await staff.get(`/admin/opportunities?partner=${huge}&product=${huge}`)).statusCode).toBe(200);
+    await staff.get('/admin/opportunities/new');
+    const opportunity = await staff.post('/admin/opportunities/new', { topic: 'Huge ids', account_id: huge, contact_id: huge, product_id: huge, currency: 'USD', value: '10' });
+    expect(opportunity.statusCode).toBe(422);
+    expect(opportunity.body).toContain('href="#account_id"');
+    await staff.get('/admin/two-tier');
+    const link = await staff.post('/admin/two-tier', { reseller: huge, provider: huge });
+    expect(link.statusCode).toBe(422);
+    expect(link.body).toContain('href="#reseller"');
+
+    const partner = await signedIn(t.app, 'anna@alpha.example');
+    expect((await partner.get(`/opportunities?owner=${huge}`)).statusCode).toBe(200);
+    await partner.get('/opportunities/new');
+    const deal = await partner.post('/opportunities/new', { topic: 'Huge ids', account_id: huge, solution_id: huge, product_id: huge, currency: 'USD', value: '10' });
+    expect(deal.statusCode).toBe(422);
+    expect(deal.body).toContain('href="#account_id"');
+    await partner.get('/opportunities?view=awaiting');
+    expect((await partner.post('/opportunities/bulk', { action: 'accept', ids: [huge] })).statusCode).toBe(303);
+  });
+});

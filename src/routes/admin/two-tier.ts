@@ -4,7 +4,7 @@ import { notFound, page, redirect } from '../../web/results.ts';
 import { twoTierLinks } from '../../repositories/relationships.ts';
 import { audit } from '../../services/audit.ts';
 import { affected } from '../../db/connect.ts';
-import { idParam } from '../../web/params.ts';
+import { asId, idParam } from '../../web/params.ts';
 
 const FORM = {
   reseller: { label: 'two_tier.reseller', required: true },
@@ -25,16 +25,16 @@ export default async function twoTierRoutes(app: FastifyInstance) {
 
   app.post('/admin/two-tier', { config: { access: 'partners.manage' } }, async (req) => {
     const { values, errors } = parseForm(req.body, FORM);
-    const active = async (id: string) => (await req.db('partners').where({ id: Number(id) || 0, status: 'active' }).first('id')) !== undefined;
+    const active = async (id: string) => (await req.db('partners').where({ id: asId(id), status: 'active' }).first('id')) !== undefined;
     if (values.reseller && !(await active(values.reseller))) errors.push({ field: 'reseller', key: 'two_tier.partner.invalid' });
     if (values.provider && !(await active(values.provider))) errors.push({ field: 'provider', key: 'two_tier.partner.invalid' });
     if (!errors.length && values.reseller === values.provider) errors.push({ field: 'provider', key: 'two_tier.same' });
-    if (!errors.length && (await req.db('provider_links').where({ reseller_partner_id: Number(values.reseller), provider_partner_id: Number(values.provider) }).first('id'))) {
+    if (!errors.length && (await req.db('provider_links').where({ reseller_partner_id: asId(values.reseller), provider_partner_id: asId(values.provider) }).first('id'))) {
       errors.push({ field: 'provider', key: 'two_tier.exists' });
     }
     if (errors.length) return listPage(req, values, errors, 422);
-    const [row] = await req.db('provider_links').insert({ reseller_partner_id: Number(values.reseller), provider_partner_id: Number(values.provider), created_by: req.viewer.user!.id }).returning('id');
-    await audit(req, { entityType: 'provider_link', entityId: row.id, partnerId: Number(values.reseller), action: 'created', after: { reseller: Number(values.reseller), provider: Number(values.provider) } });
+    const [row] = await req.db('provider_links').insert({ reseller_partner_id: asId(values.reseller), provider_partner_id: asId(values.provider), created_by: req.viewer.user!.id }).returning('id');
+    await audit(req, { entityType: 'provider_link', entityId: row.id, partnerId: asId(values.reseller), action: 'created', after: { reseller: asId(values.reseller), provider: asId(values.provider) } });
     req.session.set('flash', { key: 'two_tier.added' });
     return redirect('/admin/two-tier');
   });

@@ -8,7 +8,7 @@ import {
   addPost, findPost, findThread, pageCount, postsPage, recipients, subscribe, subscriptionsOf, unsubscribe, type Thread,
 } from '../../repositories/forums.ts';
 import { access, author, guarded, isModerator, me, pager, postUrl, present, quoteOf, withGaps, withinEditWindow } from './shared.ts';
-import { idParam, pageParam } from '../../web/params.ts';
+import { asId, idParam, pageParam } from '../../web/params.ts';
 
 const BODY_FORM = {
   body: { label: 'forum.body', required: true, maxLength: 20000, messages: { required: 'forum.body.required' } },
@@ -80,7 +80,7 @@ export default async function threadRoutes(app: FastifyInstance) {
     const { values, errors } = parseForm(req.body, REPLY_FORM);
     let quotedPostId: number | null = null;
     if (/^\d{1,9}$/.test(values.quoted_post_id)) {
-      const quoted = await findPost(req.db, Number(values.quoted_post_id));
+      const quoted = await findPost(req.db, asId(values.quoted_post_id));
       if (quoted && quoted.thread_id === thread.id && !quoted.hidden_at && !quoted.deleted_at) quotedPostId = quoted.id;
     }
     if (errors.length) return threadPage(req, thread, pageCount(thread.post_count), { values, errors, status: 422 });

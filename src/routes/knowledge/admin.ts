@@ -3,7 +3,7 @@ import { isLocale, LOCALE_NAMES, LOCALES, type Locale } from '../../i18n/index.t
 import { parseForm, type FieldError } from '../../web/forms.ts';
 import { HttpError, notFound, page, redirect } from '../../web/results.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
-import { idParam, queryValue } from '../../web/params.ts';
+import { asId, idParam, queryValue } from '../../web/params.ts';
 import { STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { audit } from '../../services/audit.ts';
 import {
@@ -142,8 +142,8 @@ export default async function knowledgeAdminRoutes(app: FastifyInstance) {
   app.get('/admin/knowledge/:id/:lang/preview', { config: { access } }, async (req) => {
     const article = await articleOr404(req);
     const language = languageParam(req);
-    const wanted = Number(queryValue(req, 'revision'));
-    const rev = Number.isSafeInteger(wanted) && wanted > 0 && wanted < 2 ** 31 ? await revision(req.db, article.id, language, wanted) : await latestRevision(req.db, article.id, language);
+    const wanted = asId(queryValue(req, 'revision'));
+    const rev = wanted ? await revision(req.db, article.id, language, wanted) : await latestRevision(req.db, article.id, language);
     if (!rev) throw notFound();
     const states = await languageStates(req.db, article.id);
     const state = states.find((s) => s.language === language)!;

@@ -9,7 +9,7 @@ import { addEvent, findOpportunity, myDistribution, toBase } from '../../service
 import { suggestNotes } from '../../services/deal-notes.ts';
 import { listProducts } from '../../repositories/products.ts';
 import { CURRENCIES, guarded } from './shared.ts';
-import { idParam } from '../../web/params.ts';
+import { asId, idParam } from '../../web/params.ts';
 import { notifyChannelTeam } from './notify.ts';
 
 const DEAL_FORM = {
@@ -88,11 +88,11 @@ export default async function dealRoutes(app: FastifyInstance) {
     const blocker = await dealBlocker(req);
     if (blocker) throw new HttpError(403, blocker);
     const { values, errors } = parseForm(req.body, DEAL_FORM);
-    const account = values.account_id ? await req.db('customer_accounts').where({ id: Number(values.account_id) || 0, partner_id: partnerOf(req) }).first('id', 'name', 'country') : undefined;
+    const account = values.account_id ? await req.db('customer_accounts').where({ id: asId(values.account_id), partner_id: partnerOf(req) }).first('id', 'name', 'country') : undefined;
     if (values.account_id && !account) errors.push({ field: 'account_id', key: 'opportunity.account.required' });
-    const solution = values.solution_id ? await req.db('partner_solutions').where({ id: Number(values.solution_id) || 0, partner_id: partnerOf(req), status: 'published' }).first('id', 'name') : undefined;
+    const solution = values.solution_id ? await req.db('partner_solutions').where({ id: asId(values.solution_id), partner_id: partnerOf(req), status: 'published' }).first('id', 'name') : undefined;
     if (values.solution_id && !solution) errors.push({ field: 'solution_id', key: 'form.one_of' });
-    const product = values.product_id ? (await listProducts(req.db)).find((p) => p.id === Number(values.product_id)) : undefined;
+    const product = values.product_id ? (await listProducts(req.db)).find((p) => p.id === asId(values.product_id)) : undefined;
     if (values.product_id && !product) errors.push({ field: 'product_id', key: 'form.one_of' });
 
     if (values.action === 'suggest') {

@@ -12,7 +12,7 @@ import { addEvent, answer, close, findOpportunity, myDistribution, settle, State
 import { inContext } from '../../db/scope.ts';
 import { notifyPartners } from '../../jobs/clock.ts';
 import { CURRENCIES, REASON_FORM, badge, dateOnly, guarded, reasonErrors, refusal } from './shared.ts';
-import { idParam } from '../../web/params.ts';
+import { asId, idParam } from '../../web/params.ts';
 import { conflict, STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { notesOf, timelineOf } from './timeline.ts';
 import { notifyChannelTeam } from './notify.ts';
@@ -149,7 +149,7 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
     const sort = (Object.keys(SORTS) as Sort[]).includes(q.sort as Sort) && (q.sort !== 'deadline' || view === 'awaiting') ? (q.sort as Sort) : view === 'awaiting' ? 'deadline' : 'recent';
     return {
       view, sort, mine: q.mine === 'yes', stage: STAGES.includes(q.stage as Stage) ? q.stage! : '', state: OPPORTUNITY_STATES.includes(q.state as OpportunityState) ? q.state! : '', q: typeof q.q === 'string' ? q.q.trim().slice(0, 100) : '',
-      closeBefore: typeof q.close_before === 'string' && isDate(q.close_before) ? q.close_before : '', owner: Number(q.owner) || 0,
+      closeBefore: typeof q.close_before === 'string' && isDate(q.close_before) ? q.close_before : '', owner: asId(q.owner),
     };
   }
 
@@ -324,7 +324,7 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
   app.post('/opportunities/bulk', { config: { access } }, async (req) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const accept = body.action === 'accept';
-    const ids = [...new Set((Array.isArray(body.ids) ? body.ids : body.ids === undefined ? [] : [body.ids]).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0))].slice(0, 100);
+    const ids = [...new Set((Array.isArray(body.ids) ? body.ids : body.ids === undefined ? [] : [body.ids]).map(asId).filter((n) => n > 0))].slice(0, 100);
     let reason = { reason: '', reason_other: '' };
     if (!accept) {
       const { values, errors } = parseForm(body, REASON_FORM);

@@ -15,7 +15,7 @@ import {
 } from '../../services/opportunities.ts';
 import { loadCandidates, rankCandidates, weightsOf } from '../../services/routing.ts';
 import { CURRENCIES, OPPORTUNITY_FORM, REASON_FORM, badge, checked, dateOnly, guarded, reasonErrors } from './shared.ts';
-import { idParam } from '../../web/params.ts';
+import { asId, idParam } from '../../web/params.ts';
 import { notesOf, timelineOf } from './timeline.ts';
 import { notifyPartnerUsers } from './notify.ts';
 
@@ -67,13 +67,13 @@ export default async function staffOpportunityRoutes(app: FastifyInstance) {
   /** Checks the form against the vendor's book and converts the value; errors are field errors. */
   async function readForm(req: FastifyRequest) {
     const { values, errors } = parseForm(req.body, OPPORTUNITY_FORM);
-    const account = values.account_id ? await req.db('customer_accounts').whereNull('partner_id').where('id', Number(values.account_id) || 0).first('id') : undefined;
+    const account = values.account_id ? await req.db('customer_accounts').whereNull('partner_id').where('id', asId(values.account_id)).first('id') : undefined;
     if (values.account_id && !account) errors.push({ field: 'account_id', key: 'opportunity.account.required' });
     if (values.contact_id && account) {
-      const linked = await req.db('customer_account_contacts').where({ account_id: account.id, contact_id: Number(values.contact_id) || 0 }).first('contact_id');
+      const linked = await req.db('customer_account_contacts').where({ account_id: account.id, contact_id: asId(values.contact_id) }).first('contact_id');
       if (!linked) errors.push({ field: 'contact_id', key: 'opportunity.contact.invalid' });
     }
-    if (values.product_id && !(await req.db('products').where('id', Number(values.product_id) || 0).first('id'))) errors.push({ field: 'product_id', key: 'form.one_of' });
+    if (values.product_id && !(await req.db('products').where('id', asId(values.product_id)).first('id'))) errors.push({ field: 'product_id', key: 'form.one_of' });
     const settings = await settingsOf(req);
     const today = new Date().toISOString().slice(0, 10);
     let valueBase: number | null = null;
@@ -82,9 +82,9 @@ export default async function staffOpportunityRoutes(app: FastifyInstance) {
       if (valueBase === null) errors.push({ field: 'currency', key: 'opportunity.currency.no_rate', vars: { currency: values.currency } });
     }
     const fields = {
-      topic: values.topic, account_id: Number(values.account_id), contact_id: values.contact_id ? Number(values.contact_id) : null, currency: values.currency,
+      topic: values.topic, account_id: asId(values.account_id), contact_id: asId(values.contact_id) || null, currency: values.currency,
       value: values.value, value_base: valueBase ?? 0, rate_date: today, close_date: values.close_date || null, offer_until: values.offer_until || null,
-      country: values.country || null, product_id: values.product_id ? Number(values.product_id) : null, situation: values.situation || null, need: values.need || null,
+      country: values.country || null, product_id: asId(values.product_id) || null, situation: values.situation || null, need: values.need || null,
       proposed_solution: values.proposed_solution || null,
     };
     return { values, errors, fields };
@@ -99,9 +99,9 @@ export default async function staffOpportunityRoutes(app: FastifyInstance) {
   app.get('/admin/opportunities', { config: { access } }, async (req) => {
     const q = req.query as Record<string, string | undefined>;
     const state = OPPORTUNITY_STATES.includes(q.state as never) ? q.state! : '';
-    const partner = Number(q.partner) || 0;
+    const partner = asId(q.partner);
     const country = typeof q.country === 'string' && /^[A-Z]{2}$/.test(q.country) ? q.country : '';
-    const product = Number(q.product) || 0;
+    const product = asId(q.product);
     const minValue = /^\d{1,12}(\.\d{1,2})?$/.test(q.min_value ?? '') ? q.min_value! : '';
     const closeBefore = isDate(q.close_before ?? '') ? q.close_before! : '';
     const rows = req.db('opportunities as o')
@@ -256,9 +256,9 @@ export default async function staffOpportunityRoutes(app: FastifyInstance) {
     const o = await opportunity(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const { values, errors } = parseForm(body, { lead: { label: 'opportunity.lead' }, accept_hours: { label: 'opportunity.accept_hours', required: true, check: (v: string) => (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= 720 ? null : 'opportunity.accept_hours.invalid') } });
-    const collaborators = parseList(body, 'collaborators', 50).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
+    const collaborators = parseList(body, 'collaborators', 50).map(asId).filter((n) => n > 0);
     const active = new Set((await req.db('partners').where('status', 'active').select('id')).map((p: { id: number }) => p.id));
-    const lead = Number(values.lead) || null;
+    const lead = asId(values.lead) || null;
     if (lead && !active.has(lead)) errors.push({ field: 'lead', key: 'two_tier.partner.invalid' });
     if (collaborators.some((c) => !active.has(c))) errors.push({ field: 'collaborators', key: 'two_tier.partner.invalid' });
     if (!lead && collaborators.length === 0) errors.push({ field: 'lead', key: 'opportunity.distribute.none' });
