@@ -6,6 +6,7 @@ import security from './plugins/external/security.ts';
 import session from './plugins/external/session.ts';
 import view from './plugins/external/view.ts';
 import csrf from './plugins/app/csrf.ts';
+import input from './plugins/app/input.ts';
 import errors from './plugins/app/errors.ts';
 import requestScope, { type RouteRecord } from './plugins/app/request-scope.ts';
 import systemRoutes from './routes/system/index.ts';
@@ -111,6 +112,7 @@ export async function buildApp({ config, database }: AppOptions): Promise<Fastif
   await app.register(security, { production: config.production });
   await app.register(session, { knex: database.knex, secret: config.sessionSecret, production: config.production });
   await app.register(view, { cache: config.production || process.env.NODE_ENV === 'test' });
+  await app.register(input);
   await app.register(csrf);
   await app.register(errors);
   await app.register(requestScope, { knex: database.knex, routes });

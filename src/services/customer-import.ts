@@ -50,8 +50,9 @@ function unguard(value: string): string {
 
 export function parseImport(file: Buffer): ParsedImport {
   // Bytes that are not UTF-8 become U+FFFD; the rows holding them are rejected with a clear reason rather than
-  // imported with mangled names.
-  const text = new TextDecoder('utf-8').decode(file).replace(/^\uFEFF/, '');
+  // imported with mangled names. NUL bytes (a UTF-16 "Unicode text" export has one in every other byte) cannot
+  // be stored at all: they count as the same problem.
+  const text = new TextDecoder('utf-8').decode(file).replace(/^\uFEFF/, '').replaceAll('\u0000', '\uFFFD');
   if (!text.trim()) return { ok: false, reason: 'import.file.empty' };
   let records: { record: string[]; info: { lines: number } }[];
   try {

@@ -128,3 +128,17 @@ describe('ids in forms and query strings', () => {
     expect((await partner.post('/opportunities/bulk', { action: 'accept', ids: [huge] })).statusCode).toBe(303);
   });
 });
+
+describe('NUL characters', () => {
+  it('are dropped from forms, searches and filters, which PostgreSQL could not store or compare', async () => {
+    const partner = await signedIn(t.app, 'anna@alpha.example');
+    await partner.get('/cases/new');
+    const opened = await partner.post('/cases/new', { title: 'Printer\u0000 offline', description: 'Since\u0000 Monday', category: 'technical', priority: 'normal', opportunity: '' });
+    expect(opened.statusCode).toBe(303);
+    const id = Number(/\/cases\/(\d+)$/.exec(String(opened.headers.location))![1]);
+    expect(await t.database.knex('cases').where({ id }).first('title', 'description')).toEqual({ title: 'Printer offline', description: 'Since Monday' });
+    for (const url of ['/knowledge?q=deal%00registration', '/customers?q=a%00b', '/opportunities?q=%00', '/forums/search?q=x%00y']) {
+      expect((await partner.get(url)).statusCode, url).toBe(200);
+    }
+  });
+});

@@ -24,6 +24,14 @@ describe('reading an import file', () => {
     expect(parsed.problems.map((p) => p.column)).toEqual(['contact_name', 'contact_email', 'contact_phone']);
   });
 
+  it('rejects rows holding NUL bytes (as a UTF-16 export has) with the encoding advice, keeping none of them', () => {
+    const parsed = parseImport(Buffer.from('name,country\nGood,DE\nB\u0000a\u0000d,DE\n'));
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.rows.map((r) => r.account.name)).toEqual(['Good']);
+    expect(parsed.problems).toEqual([{ line: 3, column: 'name', reason: 'import.reason.encoding' }]);
+    expect(rejectsCsv(parsed, (key) => key)).not.toContain('\u0000');
+  });
+
   it('writes the rejected rows back with their line and reasons', () => {
     const parsed = parseImport(Buffer.from('name,country\nGood,DE\nBad,Germany\n'));
     if (!parsed.ok) throw new Error(parsed.reason);
