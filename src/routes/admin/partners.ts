@@ -7,7 +7,7 @@ import { findPartner, listPeople, PARTNER_LEVELS, type Partner } from '../../rep
 import { audit, changedFields } from '../../services/audit.ts';
 import { notify } from '../../services/notify.ts';
 import { endSessionsOfUsers } from '../../plugins/external/session.ts';
-import { idParam } from '../../web/params.ts';
+import { idParam, queryValue } from '../../web/params.ts';
 
 const FORM = {
   level: { label: 'applications.level', required: true, oneOf: PARTNER_LEVELS },
@@ -31,9 +31,8 @@ async function partnerPage(req: FastifyRequest, partner: Partner, form: { values
 
 export default async function partnerAdminRoutes(app: FastifyInstance) {
   app.get('/admin/partners', { config: { access: 'partners.manage' } }, async (req) => {
-    const q = req.query as Record<string, string | undefined>;
-    const search = (q.q ?? '').trim().slice(0, 100);
-    const status = ['active', 'suspended'].includes(q.status ?? '') ? q.status! : '';
+    const search = queryValue(req, 'q').slice(0, 100);
+    const status = ['active', 'suspended'].includes(queryValue(req, 'status')) ? queryValue(req, 'status') : '';
     const list = req.db('partners').select('id', 'name', 'status', 'level', 'country', 'capacity').whereIn('status', status ? [status] : ['active', 'suspended']).orderByRaw('lower(name)').limit(200);
     if (search) list.whereRaw(`lower(name) LIKE ?`, [`%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
     const partners = (await list).map((p: { country: string | null }) => ({ ...p, countryName: countryName(p.country, req.viewer.locale) }));
