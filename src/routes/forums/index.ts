@@ -7,7 +7,7 @@ import {
   createThread, findBoard, listBoards, listThreads, recipients, search, subscribe, subscriptionsOf, unsubscribe, THREADS_PER_PAGE,
 } from '../../repositories/forums.ts';
 import { access, author, guarded, highlight, isModerator, me, pager, postUrl } from './shared.ts';
-import { idParam, pageParam } from '../../web/params.ts';
+import { asId, idParam, pageParam, queryValue } from '../../web/params.ts';
 import threadRoutes from './threads.ts';
 import moderationRoutes from './moderation.ts';
 import boardAdminRoutes from './boards.ts';
@@ -24,8 +24,7 @@ export default async function forumRoutes(app: FastifyInstance) {
   });
 
   app.get('/forums/search', { config: { access } }, async (req) => {
-    const raw = (req.query as Record<string, unknown>).q;
-    const q = typeof raw === 'string' ? raw.trim().slice(0, 200) : '';
+    const q = queryValue(req, 'q').slice(0, 200);
     const hits = q ? await search(req.db, q) : [];
     return page('pages/forums/search', {
       title: req.viewer.t('forum.search.title'),
@@ -59,13 +58,13 @@ export default async function forumRoutes(app: FastifyInstance) {
   }
 
   app.get('/forums/new', { config: { access } }, async (req) => {
-    const board = String((req.query as Record<string, unknown>).board ?? '');
-    return newThreadPage(req, { board_id: /^\d{1,9}$/.test(board) ? board : '', title: '', body: '' });
+    const board = asId(queryValue(req, 'board'));
+    return newThreadPage(req, { board_id: board ? String(board) : '', title: '', body: '' });
   });
 
   app.post('/forums/new', { config: { access } }, async (req) => {
     const { values, errors } = parseForm(req.body, THREAD_FORM);
-    const board = /^\d{1,9}$/.test(values.board_id) ? await findBoard(req.db, Number(values.board_id)) : undefined;
+    const board = asId(values.board_id) ? await findBoard(req.db, asId(values.board_id)) : undefined;
     if (values.board_id && !board) errors.unshift({ field: 'board_id', key: 'forum.board.required', vars: { field: 'forum.board' } });
     if (errors.length || !board) return newThreadPage(req, values, errors, 422);
     const { threadId, postId } = await guarded(() => createThread(req.db, author(req), { boardId: board.id, title: values.title, body: values.body }));

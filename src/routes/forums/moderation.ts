@@ -5,7 +5,7 @@ import { audit } from '../../services/audit.ts';
 import { notify } from '../../services/notify.ts';
 import { findPost, findThread, logModeration, moderationLog, type Post, type Thread } from '../../repositories/forums.ts';
 import { guarded, me, moderate, postUrl, present } from './shared.ts';
-import { idParam } from '../../web/params.ts';
+import { asId, idParam, queryValue } from '../../web/params.ts';
 
 const REASON_FORM = {
   reason: { label: 'forum.moderate.reason', required: true, maxLength: 1000, messages: { required: 'forum.moderate.reason.required' } },
@@ -84,8 +84,7 @@ export default async function moderationRoutes(app: FastifyInstance) {
   });
 
   app.get('/forums/moderation', { config: { access: moderate } }, async (req) => {
-    const raw = (req.query as Record<string, unknown>).before;
-    const before = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : null;
+    const before = asId(queryValue(req, 'before')) || null;
     const entries = await moderationLog(req.db, before, 51);
     const shown = entries.slice(0, 50);
     return page('pages/forums/log', {

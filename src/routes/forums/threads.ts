@@ -8,7 +8,7 @@ import {
   addPost, findPost, findThread, pageCount, postsPage, recipients, subscribe, subscriptionsOf, unsubscribe, type Thread,
 } from '../../repositories/forums.ts';
 import { access, author, guarded, isModerator, me, pager, postUrl, present, quoteOf, withGaps, withinEditWindow } from './shared.ts';
-import { asId, idParam, pageParam } from '../../web/params.ts';
+import { asId, idParam, pageParam, queryValue } from '../../web/params.ts';
 
 const BODY_FORM = {
   body: { label: 'forum.body', required: true, maxLength: 20000, messages: { required: 'forum.body.required' } },
@@ -58,10 +58,10 @@ export default async function threadRoutes(app: FastifyInstance) {
 
   app.get('/forums/threads/:id', { config: { access } }, async (req) => {
     const thread = await visibleThread(req);
-    const quoteId = Number((req.query as Record<string, unknown>).quote);
+    const quoteId = asId(queryValue(req, 'quote'));
     let values = { body: '', quoted_post_id: '' };
     let quoting = null;
-    if (Number.isSafeInteger(quoteId) && quoteId > 0 && mayReply(req, thread)) {
+    if (quoteId && mayReply(req, thread)) {
       const quoted = await findPost(req.db, quoteId);
       // Only a readable, visible post of this thread can be quoted.
       if (quoted && quoted.thread_id === thread.id && !quoted.hidden_at && !quoted.deleted_at) {
@@ -79,8 +79,9 @@ export default async function threadRoutes(app: FastifyInstance) {
     if (!mayReply(req, thread)) throw new HttpError(403, 'forum.locked');
     const { values, errors } = parseForm(req.body, REPLY_FORM);
     let quotedPostId: number | null = null;
-    if (/^\d{1,9}$/.test(values.quoted_post_id)) {
-      const quoted = await findPost(req.db, asId(values.quoted_post_id));
+    const quotedId = asId(values.quoted_post_id);
+    if (quotedId) {
+      const quoted = await findPost(req.db, quotedId);
       if (quoted && quoted.thread_id === thread.id && !quoted.hidden_at && !quoted.deleted_at) quotedPostId = quoted.id;
     }
     if (errors.length) return threadPage(req, thread, pageCount(thread.post_count), { values, errors, status: 422 });
@@ -117,7 +118,7 @@ export default async function threadRoutes(app: FastifyInstance) {
     const raw = (req.body as Record<string, unknown> | undefined)?.post_id;
     let answer: number | null = null;
     if (raw !== undefined && raw !== '') {
-      const post = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? await findPost(req.db, Number(raw)) : undefined;
+      const post = asId(raw) ? await findPost(req.db, asId(raw)) : undefined;
       if (!post || post.thread_id !== thread.id || post.hidden_at || post.deleted_at) throw notFound();
       if (post.seq === 1) throw new HttpError(409, 'forum.answer.not_question');
       answer = post.id;
