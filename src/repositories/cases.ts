@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { CaseRow } from '../services/cases.ts';
-import type { CaseStatus } from '../policies/case-states.ts';
+import { OPEN_STATUSES, type CaseStatus } from '../policies/case-states.ts';
 
 export type CaseListRow = CaseRow & { opener_name: string | null; partner_name: string | null; assignee_name: string | null; opportunity_topic: string | null };
 
@@ -18,7 +18,7 @@ export type CaseEntry = {
 
 /** Status groups of the lists' filters. */
 export const STATUS_GROUPS: Record<string, readonly CaseStatus[]> = {
-  open: ['new', 'in_progress', 'waiting_on_partner'],
+  open: OPEN_STATUSES,
   waiting_on_partner: ['waiting_on_partner'],
   new: ['new'],
   in_progress: ['in_progress'],

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { caseMove, REOPEN_DAYS, type CaseAction, type CaseActor, type CasePriority, type CaseStatus } from '../policies/case-states.ts';
+import { caseMove, OPEN_STATUSES, REOPEN_DAYS, type CaseAction, type CaseActor, type CasePriority, type CaseStatus } from '../policies/case-states.ts';
 import { HttpError } from '../web/results.ts';
 import { byCode, guardWith } from '../web/refusals.ts';
 
@@ -71,7 +71,7 @@ export function firstResponseDue(openedAt: Date, target: ResponseTarget, timeZon
 export function breached(c: Pick<CaseRow, 'first_response_at' | 'first_response_due' | 'status'>, now = new Date()): boolean {
   const due = new Date(c.first_response_due).getTime();
   if (c.first_response_at) return new Date(c.first_response_at).getTime() > due;
-  return c.status !== 'resolved' && c.status !== 'closed' && now.getTime() > due;
+  return OPEN_STATUSES.includes(c.status) && now.getTime() > due;
 }
 
 export type Author = { userId: number | null; name: string | null; staff: boolean };
@@ -123,15 +123,13 @@ export async function moveCase(db: Knex.Transaction, c: CaseRow, action: CaseAct
 
 /** The clock: resolved cases nobody reopened close by themselves after the reopening window. */
 export async function closeResolvedCases(db: Knex.Transaction, now: Date): Promise<number> {
-  const due: CaseRow[] = await db('cases').where('status', 'resolved').where('resolved_at', '<=', new Date(now.getTime() - REOPEN_DAYS * 86_400_000)).select('*');
-  let closed = 0;
-  for (const c of due) {
-    const n = await db('cases').where({ id: c.id, status: 'resolved' }).update({ status: 'closed', closed_at: now, updated_at: now, version: db.raw('version + 1') });
-    if (!n) continue;
-    await addEntry(db, c, { userId: null, name: null, staff: true }, { kind: 'status', from: 'resolved', to: 'closed' });
-    closed += 1;
-  }
-  return closed;
+  const closed: Pick<CaseRow, 'id' | 'partner_id'>[] = await db('cases')
+    .where('status', 'resolved')
+    .where('resolved_at', '<=', new Date(now.getTime() - REOPEN_DAYS * 86_400_000))
+    .update({ status: 'closed', closed_at: now, updated_at: now, version: db.raw('version + 1') })
+    .returning(['id', 'partner_id']);
+  for (const c of closed) await addEntry(db, c, { userId: null, name: null, staff: true }, { kind: 'status', from: 'resolved', to: 'closed' });
+  return closed.length;
 }
 
 /** The database's refusals: a closed case (PF409) or an opportunity the case's company may not see (PF422). */

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseForm, type FieldError } from '../../web/forms.ts';
 import { HttpError, notFound, page, redirect } from '../../web/results.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
-import { idParam, pageParam, queryValue } from '../../web/params.ts';
+import { asId, idParam, pageParam, queryValue } from '../../web/params.ts';
 import { can } from '../../policies/permissions.ts';
 import { CASE_CATEGORIES, CASE_PRIORITIES, caseMove, mayComment, type CaseStatus } from '../../policies/case-states.ts';
 import { addEntry, breached, guardedCase, moveCase, type Author, type CaseRow } from '../../services/cases.ts';
@@ -48,9 +48,9 @@ export default async function staffCaseRoutes(app: FastifyInstance) {
     const group = Object.hasOwn(STATUS_GROUPS, queryValue(req, 'status')) ? queryValue(req, 'status') : 'open';
     const priority = (CASE_PRIORITIES as readonly string[]).includes(queryValue(req, 'priority')) ? queryValue(req, 'priority') : '';
     const category = (CASE_CATEGORIES as readonly string[]).includes(queryValue(req, 'category')) ? queryValue(req, 'category') : '';
-    const partner = /^\d{1,9}$/.test(queryValue(req, 'partner')) ? Number(queryValue(req, 'partner')) : undefined;
+    const partner = asId(queryValue(req, 'partner')) || undefined;
     const assigneeRaw = queryValue(req, 'assignee');
-    const assignee = assigneeRaw === 'me' || assigneeRaw === 'none' ? assigneeRaw : /^\d{1,9}$/.test(assigneeRaw) ? Number(assigneeRaw) : undefined;
+    const assignee = assigneeRaw === 'me' || assigneeRaw === 'none' ? assigneeRaw : asId(assigneeRaw) || undefined;
     const now = new Date();
     const pageNo = pageParam(req);
     const queue = await staffQueue(req.db, { statuses: STATUS_GROUPS[group]!, priority, category, partnerId: partner, assignee, userId: user.id, limit: PAGE_SIZE, offset: (pageNo - 1) * PAGE_SIZE }, now);
@@ -84,7 +84,6 @@ export default async function staffCaseRoutes(app: FastifyInstance) {
 
   app.get('/admin/cases/:id', { config: { access } }, async (req) => detailPage(req));
 
-  // First-response targets per priority: settings, so the channel admin keeps them.
   // A reply: the case is in progress from now on, or waiting on the partner when staff ask something.
   app.post('/admin/cases/:id/reply', { config: { access } }, async (req) => {
     let c: CaseRow = await caseOr404(req);
