@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { LOCALES, type Locale } from '../i18n/index.ts';
 import type { CurrentUser } from './viewer.ts';
+import { markMatches } from '../web/highlight.ts';
 
 export const ARTICLE_CATEGORIES = ['program', 'deal_registration', 'products', 'services', 'selling'] as const;
 export const ARTICLE_AUDIENCES = ['public', 'partners', 'staff'] as const;
@@ -26,10 +27,6 @@ const MARK_START = '\u0002';
 const MARK_END = '\u0003';
 const HEADLINE = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
 
-export function markHighlights(text: string): string {
-  const escaped = text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-  return escaped.replaceAll(MARK_START, '<mark>').replaceAll(MARK_END, '</mark>');
-}
 
 export type SearchHit = { id: number; category: ArticleCategory; audience: ArticleAudience; language: Locale; title: string; snippet: string; rank: number };
 
@@ -59,7 +56,7 @@ export async function searchArticles(
     { q: input.q, locale: input.locale, audiences: input.audiences, category: input.category ?? null, headline: HEADLINE, limit: input.limit, offset: input.offset },
   );
   return {
-    hits: rows.map((r) => ({ id: r.id, category: r.category, audience: r.audience, language: r.language, title: r.title, rank: Number(r.rank), snippet: markHighlights(stripMarkdown(r.headline)) })),
+    hits: rows.map((r) => ({ id: r.id, category: r.category, audience: r.audience, language: r.language, title: r.title, rank: Number(r.rank), snippet: markMatches(stripMarkdown(r.headline), MARK_START, MARK_END) })),
     total: rows.length ? Number(rows[0]!.total) : 0,
   };
 }

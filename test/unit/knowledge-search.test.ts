@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { markHighlights, pickTranslation, audiencesFor, type Translation } from '../../src/repositories/knowledge.ts';
+import { pickTranslation, audiencesFor, type Translation } from '../../src/repositories/knowledge.ts';
+import { markMatches } from '../../src/web/highlight.ts';
 
 describe('search highlights', () => {
   it('escapes the article text and only then turns the sentinels into <mark>', () => {
     const headline = 'see \u0002partner\u0003 <img src=x onerror="alert(1)"> & \u0002Partner\u0003';
-    expect(markHighlights(headline)).toBe('see <mark>partner</mark> &lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; <mark>Partner</mark>');
+    expect(markMatches(headline, '\u0002', '\u0003')).toBe('see <mark>partner</mark> &lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; <mark>Partner</mark>');
   });
 });
 

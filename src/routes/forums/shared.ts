@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { byCode, guardWith } from '../../web/refusals.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
+import { markMatches } from '../../web/highlight.ts';
 import { can } from '../../policies/permissions.ts';
 import { EDIT_MINUTES, POSTS_PER_PAGE, pageOf, START, STOP, type Post, type Thread } from '../../repositories/forums.ts';
 
@@ -21,13 +22,9 @@ export const forumRefusal = byCode({ PF423: [403, 'forum.locked'], PF403: [403, 
 
 export const guarded = guardWith(forumRefusal);
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-
-/** A search headline as HTML: everything escaped, then only our own sentinels become <mark>. */
+/** A search headline as HTML, matches marked (see markMatches). */
 export function highlight(headline: string | null): string {
-  if (!headline) return '';
-  return escapeHtml(headline).replaceAll(START, '<mark>').replaceAll(STOP, '</mark>');
+  return headline ? markMatches(headline, START, STOP) : '';
 }
 
 /** The Markdown that quotes a post in a reply. */
