@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { affected } from '../db/connect.ts';
+import { containsPattern } from '../db/like.ts';
 
 /** Whose book: a partner's (from the session) or the vendor's own (no partner). */
 export type Book = { partnerId: number | null };
@@ -53,10 +54,6 @@ export function decodeCursor(value: unknown): [string, number] | null {
   return null;
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /**
  * One page of a book, sorted by name. Search matches the name, the website domain, or a linked contact's name
  * or email (trigram indexes serve the substring matches). A partner's page also holds the accounts its resellers
@@ -95,7 +92,7 @@ function applyFilters(db: Knex.Transaction, q: Knex.QueryBuilder, filters: ListF
   if (filters.industry) q.whereRaw('lower(a.industry) = lower(?)', [filters.industry]);
   if (filters.relationship) q.where('a.relationship_status', filters.relationship);
   if (filters.q) {
-    const like = `%${escapeLike(filters.q.toLowerCase())}%`;
+    const like = containsPattern(filters.q);
     q.where((w) =>
       w
         .whereRaw('lower(a.name) LIKE ?', [like])

@@ -8,6 +8,7 @@ import { audit, changedFields } from '../../services/audit.ts';
 import { notify } from '../../services/notify.ts';
 import { endSessionsOfUsers } from '../../plugins/external/session.ts';
 import { idParam, queryValue } from '../../web/params.ts';
+import { containsPattern } from '../../db/like.ts';
 
 const FORM = {
   level: { label: 'applications.level', required: true, oneOf: PARTNER_LEVELS },
@@ -34,7 +35,7 @@ export default async function partnerAdminRoutes(app: FastifyInstance) {
     const search = queryValue(req, 'q').slice(0, 100);
     const status = ['active', 'suspended'].includes(queryValue(req, 'status')) ? queryValue(req, 'status') : '';
     const list = req.db('partners').select('id', 'name', 'status', 'level', 'country', 'capacity').whereIn('status', status ? [status] : ['active', 'suspended']).orderByRaw('lower(name)').limit(200);
-    if (search) list.whereRaw(`lower(name) LIKE ?`, [`%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
+    if (search) list.whereRaw(`lower(name) LIKE ?`, [containsPattern(search)]);
     const partners = (await list).map((p: { country: string | null }) => ({ ...p, countryName: countryName(p.country, req.viewer.locale) }));
     return page('pages/admin/partners', { title: req.viewer.t('partners.title'), partners, filters: { q: search, status } });
   });

@@ -17,6 +17,7 @@ import { conflict, STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { notesOf, timelineOf } from './timeline.ts';
 import { notifyChannelTeam } from './notify.ts';
 import { cosellMinimum } from './deals.ts';
+import { containsPattern } from '../../db/like.ts';
 
 const access = 'opportunities.work' as const;
 
@@ -129,7 +130,7 @@ export default async function partnerOpportunityRoutes(app: FastifyInstance) {
     if (filter.owner) q.where('o.owner_user_id', filter.owner);
     if (filter.stage) q.where('o.stage', filter.stage);
     if (filter.state) q.where('o.state', filter.state);
-    if (filter.q) q.whereRaw(`lower(a.name) LIKE ? ESCAPE '\\'`, [`%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
+    if (filter.q) q.whereRaw(`lower(a.name) LIKE ? ESCAPE '\\'`, [containsPattern(filter.q)]);
     if (filter.closeBefore) q.where('o.close_date', '<=', filter.closeBefore);
     return q;
   }
