@@ -47,19 +47,6 @@ function interpolate(message: string, vars?: Vars): string {
  * A missing key falls back to English, then to the key itself, so a page never breaks;
  * the catalog test keeps every key present in every language.
  */
-/**
- * Values stored for later display in someone else's language (notifications, emails): a parameter named
- * `fooKey` holds a catalog key and becomes `foo`, translated for the reader.
- */
-export function localizedParams(t: Translate, params: Vars): Vars {
-  const out: Vars = {};
-  for (const [name, value] of Object.entries(params)) {
-    if (name.endsWith('Key') && typeof value === 'string') out[name.slice(0, -3)] = t(value);
-    else out[name] = value;
-  }
-  return out;
-}
-
 export function translator(locale: Locale): Translate {
   const catalog = catalogs[locale];
   const english = catalogs.en;
@@ -72,6 +59,19 @@ export function translator(locale: Locale): Translate {
   };
   t.locale = locale;
   return t;
+}
+
+/**
+ * Values stored for later display in someone else's language (notifications, emails): a parameter named
+ * `fooKey` holds a catalog key and becomes `foo`, translated for the reader.
+ */
+export function localizedParams(t: Translate, params: Vars): Vars {
+  const out: Vars = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (name.endsWith('Key') && typeof value === 'string') out[name.slice(0, -3)] = t(value);
+    else out[name] = value;
+  }
+  return out;
 }
 
 /** Best match from an Accept-Language header, by quality, then order; primary subtags only. */

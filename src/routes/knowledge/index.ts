@@ -3,6 +3,8 @@ import { isLocale, LOCALE_NAMES, type Locale } from '../../i18n/index.ts';
 import { parseForm, type FieldError } from '../../web/forms.ts';
 import { notFound, page, redirect } from '../../web/results.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
+import { can } from '../../policies/permissions.ts';
+import { wantsPartial } from '../../plugins/app/render.ts';
 import { idParam, pageParam, queryValue } from '../../web/params.ts';
 import {
   ARTICLE_CATEGORIES, audiencesFor, findArticle, listArticles, ownFeedback, pickTranslation, recordFeedback, relatedArticles, searchArticles, translationsOf,
@@ -70,7 +72,7 @@ export default async function knowledgeRoutes(app: FastifyInstance) {
         voted,
         values: { helpful: '', comment: '', ...values },
         errors,
-        canEdit: user?.kind === 'staff' && (user.role === 'support_agent' || user.role === 'channel_admin'),
+        canEdit: !!user && can(user, 'articles.write'),
       },
       { status, partial: 'partials/knowledge/feedback' },
     );
@@ -89,7 +91,7 @@ export default async function knowledgeRoutes(app: FastifyInstance) {
       await recordFeedback(req.db, { articleId: article.id, language, user, helpful: values.helpful === 'yes', comment: values.comment || null });
     }
     if (!user) req.session.set('kbVoted', [...votedInSession(req), article.id].slice(-200));
-    if (req.headers['hx-request']) return articlePage(req, [], values);
+    if (wantsPartial(req)) return articlePage(req, [], values);
     req.session.set('flash', { key: 'knowledge.feedback.thanks' });
     return redirect(`/knowledge/${article.id}?lang=${language}#feedback`);
   });
