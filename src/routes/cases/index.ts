@@ -3,7 +3,7 @@ import { parseForm, type FieldError } from '../../web/forms.ts';
 import { HttpError, notFound, page, redirect } from '../../web/results.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
 import { idParam, pageParam, queryValue } from '../../web/params.ts';
-import { STALE_ERROR, type Conflict } from '../../web/stale.ts';
+import { conflict, STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { scopeOf } from '../../policies/permissions.ts';
 import { CASE_CATEGORIES, CASE_PRIORITIES, mayComment, REOPEN_DAYS, caseMove } from '../../policies/case-states.ts';
 import { addEntry, breached, guardedCase, firstResponseDue, moveCase, type Author, type CaseRow, type ResponseTargets } from '../../services/cases.ts';
@@ -180,11 +180,10 @@ export default async function caseRoutes(app: FastifyInstance) {
     const n = await guardedCase(() => req.db('cases').where({ id: c.id, version: Number(values.version) }).update({ ...changes, updated_at: new Date(), version: req.db.raw('version + 1') }));
     if (!n) {
       const current = (await findCase(req.db, c.id))!;
-      const shown = { title: current.title, description: current.description, category: req.viewer.t(`case.category.${current.category}`), priority: req.viewer.t(`case.priority.${current.priority}`) };
-      const changed = (['title', 'description', 'category', 'priority'] as const)
-        .filter((k) => String(current[k]) !== values[k])
-        .map((k) => ({ field: k, labelKey: `case.field.${k}`, value: shown[k] }));
-      return formPage(req, { ...values, version: String(current.version) }, [STALE_ERROR('title')], 409, current, { changed });
+      const stored = { title: current.title, description: current.description, category: current.category, priority: current.priority };
+      const labels = { title: 'case.field.title', description: 'case.field.description', category: 'case.field.category', priority: 'case.field.priority' };
+      const shown = (field: keyof typeof stored, value: string) => (field === 'category' || field === 'priority' ? req.viewer.t(`case.${field}.${value}`) : value);
+      return formPage(req, { ...values, version: String(current.version) }, [STALE_ERROR('title')], 409, current, conflict(stored, values, labels, shown));
     }
     await audit(req, {
       entityType: 'case', entityId: c.id, partnerId: c.partner_id, action: 'updated',

@@ -4,7 +4,7 @@ import { parseForm, type FieldError } from '../../web/forms.ts';
 import { HttpError, notFound, page, redirect } from '../../web/results.ts';
 import { renderMarkdown } from '../../web/markdown.ts';
 import { asId, idParam, queryValue } from '../../web/params.ts';
-import { STALE_ERROR, type Conflict } from '../../web/stale.ts';
+import { conflict, STALE_ERROR, type Conflict } from '../../web/stale.ts';
 import { audit } from '../../services/audit.ts';
 import {
   ARTICLE_AUDIENCES, ARTICLE_CATEGORIES, adminArticles, createArticle, feedbackComments, feedbackCounts, languageStates, latestRevision, publishRevision,
@@ -124,13 +124,9 @@ export default async function knowledgeAdminRoutes(app: FastifyInstance) {
     // Someone saved this language since the form was opened: keep this text, show theirs, ask again.
     const latest = await latestRevision(req.db, article.id, language);
     if ((latest ? String(latest.id) : '') !== values.base_revision) {
-      const changed = latest
-        ? [
-            ...(latest.title !== values.title ? [{ field: 'title', labelKey: 'knowledge.field.title', value: latest.title }] : []),
-            ...(latest.body !== values.body ? [{ field: 'body', labelKey: 'knowledge.field.body', value: req.viewer.t('knowledge.body_changed', { length: latest.body.length }) }] : []),
-          ]
-        : [];
-      return editPage(req, article, language, { ...values, base_revision: latest ? String(latest.id) : '' }, [STALE_ERROR('title')], 409, { changed });
+      const shown = (field: 'title' | 'body', value: string) => (field === 'body' ? req.viewer.t('knowledge.body_changed', { length: value.length }) : value);
+      const changed = latest ? conflict({ title: latest.title, body: latest.body }, values, { title: 'knowledge.field.title', body: 'knowledge.field.body' }, shown) : { changed: [] };
+      return editPage(req, article, language, { ...values, base_revision: latest ? String(latest.id) : '' }, [STALE_ERROR('title')], 409, changed);
     }
     if (latest && latest.title === values.title && latest.body === values.body) return redirect(`/admin/knowledge/${article.id}/${language}/preview`);
     await saveRevision(req.db, { articleId: article.id, language, title: values.title, body: values.body, userId: req.viewer.user!.id });
