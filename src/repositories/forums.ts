@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Recipient } from '../services/notify.ts';
 
 /** Posts per page of a thread, and threads per page of a board. */
 export const POSTS_PER_PAGE = 20;
@@ -137,8 +138,6 @@ export async function subscribe(db: Knex.Transaction, userId: number, target: { 
 export async function unsubscribe(db: Knex.Transaction, userId: number, target: { threadId: number } | { boardId: number }): Promise<void> {
   await db('forum_subscriptions').where('user_id', userId).where('threadId' in target ? { thread_id: target.threadId } : { board_id: target.boardId }).delete();
 }
-
-export type Recipient = { id: number; email: string; name: string; locale: string | null };
 
 /** Working subscribers of the thread (if any) or the board, in every company, except the one who wrote. */
 export async function recipients(db: Knex.Transaction, threadId: number | null, boardId: number, exceptUserId: number): Promise<Recipient[]> {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseForm, type FieldError } from '../../web/forms.ts';
 import { HttpError, notFound, page, redirect } from '../../web/results.ts';
 import { audit } from '../../services/audit.ts';
-import { notify } from '../../services/notify.ts';
+import { notify, type Recipient } from '../../services/notify.ts';
 import { findPost, findThread, logModeration, moderationLog, type Post, type Thread } from '../../repositories/forums.ts';
 import { guarded, me, moderate, postUrl, present } from './shared.ts';
 import { asId, idParam, queryValue } from '../../web/params.ts';
@@ -97,7 +97,6 @@ export default async function moderationRoutes(app: FastifyInstance) {
 }
 
 /** The author of a moderated post, as a recipient (moderators are staff, who read every user). */
-async function authorRecipient(req: FastifyRequest, userId: number) {
-  const user = await req.db('users').where({ id: userId, status: 'active' }).first('id', 'email', 'name', 'locale');
-  return user as { id: number; email: string; name: string; locale: string | null } | undefined;
+async function authorRecipient(req: FastifyRequest, userId: number): Promise<Recipient | undefined> {
+  return req.db('users').where({ id: userId, status: 'active' }).first('id', 'email', 'name', 'locale');
 }
