@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { subscribe } from '../repositories/forums.ts';
 
 type DemoPost = { by: string; body: string; minutesAgo: number; answer?: true; hidden?: string };
 type DemoThread = { board: string; title: string; pinned?: true; locked?: true; posts: DemoPost[] };
@@ -107,7 +108,7 @@ export async function seedForums(trx: Knex.Transaction): Promise<boolean> {
     if (t.pinned || t.locked) await trx('forum_threads').where('id', thread.id).update({ pinned: !!t.pinned, locked: !!t.locked });
     // Whoever wrote in a thread follows it, as they would have through the portal.
     for (const email of new Set(t.posts.map((p) => p.by))) {
-      await trx.raw('INSERT INTO forum_subscriptions (user_id, thread_id) VALUES (?, ?) ON CONFLICT (thread_id, user_id) WHERE thread_id IS NOT NULL DO NOTHING', [users.get(email)!.id, thread.id]);
+      await subscribe(trx, users.get(email)!.id, { threadId: thread.id });
     }
     added = true;
   }
@@ -116,7 +117,7 @@ export async function seedForums(trx: Knex.Transaction): Promise<boolean> {
   const carla = users.get('carla@beta.example');
   const selling = boardIds.get('Selling');
   if (carla && selling && !(await trx('forum_subscriptions').where({ user_id: carla.id, board_id: selling }).first('id'))) {
-    await trx('forum_subscriptions').insert({ user_id: carla.id, board_id: selling });
+    await subscribe(trx, carla.id, { boardId: selling });
     added = true;
   }
   return added;
